@@ -1,0 +1,638 @@
+// Incremental HTTP/1.0 and HTTP/1.1 request parser: a pure state machine over
+// Buffers, no sockets. It is the inbound hot path of the transport (every
+// libprocess message is one HTTP request), so it works on whole Buffers with
+// native `indexOf` scans, decodes each request head once as latin1, and hands
+// out body bytes as `subarray` views when a body lies inside one fed chunk.
+//
+// Ownership: `feed(chunk)` takes the chunk over. Bodies (and partial heads kept
+// between feeds) may be views into it, so the caller must not write into a
+// chunk after feeding it. Chunks from a `net.Socket` 'data' event are freshly
+// allocated per read and never reused by Node, so they are safe to feed as-is;
+// a socket read with the `onread` option (one reused buffer) must be copied
+// first. A body view keeps its whole chunk (up to 64 KiB) alive for as long as
+// the body is referenced.
+//
+// See docs/wire-protocol.md for the framings accepted and the error mapping.
+
+import { gunzipSync } from 'node:zlib';
+
+import type { ParseError, ParseErrorCode, ParsedRequest, ParserLimits } from './types.js';
+import { DEFAULT_LIMITS } from './types.js';
+
+const CR = 13;
+const LF = 10;
+const SP = 32;
+const HTAB = 9;
+const SEMI = 59;
+const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
+const EMPTY = Buffer.alloc(0);
+/** Longest chunk-size line (digits, extensions, CRLF) we accept. */
+const MAX_CHUNK_LINE = 4096;
+
+// Parser states (plain numbers: const enums do not survive isolatedModules).
+const S_HEAD = 0;
+const S_BODY = 1; // Content-Length body
+const S_CHUNK_SIZE = 2;
+const S_CHUNK_DATA = 3;
+const S_CHUNK_DATA_END = 4; // the CRLF after a chunk's data
+const S_TRAILERS = 5;
+const S_FAILED = 6;
+
+/** Status sent with each error code before the connection is closed. */
+const STATUS: Record<ParseErrorCode, number> = {
+  bad_request_line: 400,
+  bad_header: 400,
+  headers_too_large: 431,
+  body_too_large: 413,
+  bad_chunk: 400,
+  bad_content_length: 400,
+  unsupported_transfer_encoding: 501,
+  bad_content_encoding: 400,
+};
+
+/**
+ * Header names real peers send, in the spellings they send them, mapped to
+ * their lower-case form. A hit skips `toLowerCase()` and yields an interned
+ * string; a miss falls back to `toLowerCase()`.
+ */
+const KNOWN_NAMES = new Map<string, string>();
+for (const name of [
+  'User-Agent',
+  'Libprocess-From',
+  'Connection',
+  'Host',
+  'Transfer-Encoding',
+  'Content-Length',
+  'Content-Type',
+  'Content-Encoding',
+  'Accept',
+  'Accept-Encoding',
+  'Authorization',
+  'Date',
+  'Expect',
+]) {
+  KNOWN_NAMES.set(name, name.toLowerCase());
+  KNOWN_NAMES.set(name.toLowerCase(), name.toLowerCase());
+}
+
+/** RFC 7230 `tchar` membership, indexed by char code (< 128). */
+const TCHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  TCHAR[c] = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/.test(ch) ? 1 : 0;
+}
+
+/** Value of a hex digit char code, or -1. */
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+function isToken(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || TCHAR[c] !== 1) return false;
+  }
+  return true;
+}
+
+/** Carries a parse failure out of the head/chunk helpers to `feed`. */
+class Failure {
+  constructor(
+    readonly code: ParseErrorCode,
+    readonly message: string,
+  ) {}
+}
+
+export class RequestParser {
+  private state = S_HEAD;
+
+  // Partial head kept between feeds: the pieces, their total length, and how
+  // many bytes of "\r\n\r\n" the pieces end with (0..3).
+  private headParts: Buffer[] = [];
+  private headLen = 0;
+  private headMatch = 0;
+
+  // The request being read.
+  private method = '';
+  private url = '';
+  private minorVersion: 0 | 1 = 1;
+  private headers: Map<string, string> = new Map();
+  private keepAlive = true;
+  private gzip = false;
+
+  // Body pieces (views into fed chunks) and their total length.
+  private bodyParts: Buffer[] = [];
+  private bodyLen = 0;
+  /** Bytes still expected: of the Content-Length body, or of the current chunk. */
+  private remaining = 0;
+
+  // A partial chunk-size or trailer line kept between feeds.
+  private lineParts: Buffer[] = [];
+  private lineLen = 0;
+  /** Bytes of the CRLF after chunk data already seen (0 or 1). */
+  private crlfSeen = 0;
+  private trailerBytes = 0;
+
+  constructor(
+    private readonly limits: ParserLimits,
+    private readonly onRequest: (r: ParsedRequest) => void,
+    private readonly onError: (e: ParseError) => void,
+  ) {}
+
+  /** True once an error has been reported; later input is ignored. */
+  get failed(): boolean {
+    return this.state === S_FAILED;
+  }
+
+  /** True when no request is partially read (a clean point to close). */
+  get idle(): boolean {
+    return this.state === S_HEAD && this.headLen === 0;
+  }
+
+  feed(chunk: Buffer): void {
+    let pos = 0;
+    const len = chunk.length;
+    try {
+      while (pos < len) {
+        switch (this.state) {
+          case S_HEAD:
+            pos = this.readHead(chunk, pos);
+            break;
+          case S_BODY:
+            pos = this.readBody(chunk, pos);
+            break;
+          case S_CHUNK_SIZE:
+            pos = this.readChunkSize(chunk, pos);
+            break;
+          case S_CHUNK_DATA:
+            pos = this.readChunkData(chunk, pos);
+            break;
+          case S_CHUNK_DATA_END:
+            pos = this.readChunkDataEnd(chunk, pos);
+            break;
+          case S_TRAILERS:
+            pos = this.readTrailer(chunk, pos);
+            break;
+          default:
+            return; // S_FAILED: stop consuming.
+        }
+      }
+    } catch (e) {
+      if (e instanceof Failure) {
+        this.fail(e.code, e.message);
+        return;
+      }
+      throw e;
+    }
+  }
+
+  private fail(code: ParseErrorCode, message: string): void {
+    this.state = S_FAILED;
+    this.headParts = [];
+    this.bodyParts = [];
+    this.lineParts = [];
+    this.onError({ code, message, status: STATUS[code] });
+  }
+
+  // --- head -------------------------------------------------------------
+
+  private readHead(chunk: Buffer, start: number): number {
+    const len = chunk.length;
+    let pos = start;
+    let end = -1; // index in `chunk` just past the terminating CRLFCRLF
+
+    if (this.headLen === 0) {
+      // Tolerate empty lines before a request line (RFC 7230 section 3.5).
+      while (pos < len) {
+        const c = chunk[pos];
+        if (c !== CR && c !== LF) break;
+        pos++;
+      }
+      if (pos === len) return len;
+      const i = chunk.indexOf(CRLFCRLF, pos);
+      if (i >= 0) {
+        if (i + 4 - pos > this.limits.maxHeaderBytes) {
+          throw new Failure('headers_too_large', 'request head exceeds limit');
+        }
+        this.parseHead(chunk, pos, i);
+        return i + 4;
+      }
+    } else {
+      // Finish a "\r\n\r\n" that began in earlier pieces.
+      let m = this.headMatch;
+      const stop = Math.min(len, pos + 3);
+      for (let j = pos; j < stop && m > 0; j++) {
+        m = nextMatch(m, chunk[j] ?? 0);
+        if (m === 4) {
+          end = j + 1;
+          break;
+        }
+      }
+      if (end < 0) {
+        const i = chunk.indexOf(CRLFCRLF, pos);
+        if (i >= 0) end = i + 4;
+      }
+    }
+
+    if (end < 0) {
+      // Head continues in a later chunk.
+      const part = chunk.subarray(pos);
+      this.headLen += part.length;
+      if (this.headLen > this.limits.maxHeaderBytes) {
+        throw new Failure('headers_too_large', 'request head exceeds limit');
+      }
+      this.headMatch = tailMatch(this.headMatch, part);
+      this.headParts.push(part);
+      return len;
+    }
+
+    const total = this.headLen + (end - pos);
+    if (total > this.limits.maxHeaderBytes) {
+      throw new Failure('headers_too_large', 'request head exceeds limit');
+    }
+    this.headParts.push(chunk.subarray(pos, end));
+    const head = Buffer.concat(this.headParts, total);
+    this.headParts = [];
+    this.headLen = 0;
+    this.headMatch = 0;
+    this.parseHead(head, 0, total - 4);
+    return end;
+  }
+
+  /** Parses `buf[start, end)`: request line and header lines, no final CRLFCRLF. */
+  private parseHead(buf: Buffer, start: number, end: number): void {
+    const s = buf.toString('latin1', start, end);
+    const n = s.length;
+
+    // Request line: METHOD SP request-target SP HTTP/1.x
+    let eol = s.indexOf('\r\n');
+    if (eol < 0) eol = n;
+    const sp1 = s.indexOf(' ');
+    const sp2 = sp1 < 0 ? -1 : s.indexOf(' ', sp1 + 1);
+    if (sp1 <= 0 || sp2 < 0 || sp2 >= eol || sp2 === sp1 + 1 || eol - sp2 !== 9) {
+      throw new Failure('bad_request_line', 'malformed request line');
+    }
+    const method = s.slice(0, sp1);
+    if (!isToken(method)) throw new Failure('bad_request_line', 'malformed method');
+    for (let i = sp1 + 1; i < sp2; i++) {
+      const c = s.charCodeAt(i);
+      if (c <= SP || c === 127) throw new Failure('bad_request_line', 'malformed request-target');
+    }
+    if (!s.startsWith('HTTP/1.', sp2 + 1)) {
+      throw new Failure('bad_request_line', 'unsupported HTTP version');
+    }
+    const minorChar = s.charCodeAt(sp2 + 8);
+    if (minorChar < 48 || minorChar > 57) {
+      throw new Failure('bad_request_line', 'unsupported HTTP version');
+    }
+    const minor: 0 | 1 = minorChar === 48 ? 0 : 1;
+
+    const headers = new Map<string, string>();
+    let contentLength = -1;
+    let chunked = false;
+    let connection: string | undefined;
+
+    let p = eol + 2;
+    while (p < n) {
+      let lineEnd = s.indexOf('\r\n', p);
+      if (lineEnd < 0) lineEnd = n;
+      const colon = s.indexOf(':', p);
+      if (colon < 0 || colon >= lineEnd) {
+        throw new Failure('bad_header', 'header line without a colon');
+      }
+      const rawName = s.slice(p, colon);
+      let name = KNOWN_NAMES.get(rawName);
+      if (name === undefined) {
+        if (!isToken(rawName)) throw new Failure('bad_header', 'malformed header name');
+        name = rawName.toLowerCase();
+      }
+      let vs = colon + 1;
+      let ve = lineEnd;
+      while (vs < ve) {
+        const c = s.charCodeAt(vs);
+        if (c !== SP && c !== HTAB) break;
+        vs++;
+      }
+      while (ve > vs) {
+        const c = s.charCodeAt(ve - 1);
+        if (c !== SP && c !== HTAB) break;
+        ve--;
+      }
+      const value = s.slice(vs, ve);
+      // A CR or LF inside a line means bare line breaks (or obs-fold remnants).
+      if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+        throw new Failure('bad_header', 'bare CR or LF in header value');
+      }
+
+      if (name === 'content-length') {
+        const v = parseContentLength(value);
+        if (contentLength >= 0 && v !== contentLength) {
+          throw new Failure('bad_content_length', 'conflicting Content-Length headers');
+        }
+        contentLength = v;
+      } else if (name === 'transfer-encoding') {
+        chunked = parseTransferEncoding(value, chunked);
+      } else if (name === 'connection') {
+        connection = connection === undefined ? value : connection + ', ' + value;
+      }
+
+      const prev = headers.get(name);
+      headers.set(name, prev === undefined ? value : prev + ', ' + value);
+      p = lineEnd + 2;
+    }
+
+    this.method = method;
+    this.url = s.slice(sp1 + 1, sp2);
+    this.minorVersion = minor;
+    this.headers = headers;
+    this.keepAlive = connection === undefined ? minor === 1 : keepAliveFrom(connection, minor);
+    this.gzip = headers.get('content-encoding') === 'gzip';
+    this.bodyParts = [];
+    this.bodyLen = 0;
+
+    if (chunked) {
+      // Transfer-Encoding wins over Content-Length (RFC 7230 section 3.3.3).
+      this.state = S_CHUNK_SIZE;
+      this.trailerBytes = 0;
+    } else if (contentLength > 0) {
+      if (contentLength > this.limits.maxBodyBytes) {
+        throw new Failure('body_too_large', 'Content-Length exceeds limit');
+      }
+      this.remaining = contentLength;
+      this.state = S_BODY;
+    } else {
+      this.complete();
+    }
+  }
+
+  // --- bodies -----------------------------------------------------------
+
+  private readBody(chunk: Buffer, pos: number): number {
+    const avail = chunk.length - pos;
+    const take = avail < this.remaining ? avail : this.remaining;
+    this.bodyParts.push(chunk.subarray(pos, pos + take));
+    this.bodyLen += take;
+    this.remaining -= take;
+    if (this.remaining === 0) this.complete();
+    return pos + take;
+  }
+
+  private readChunkSize(chunk: Buffer, pos: number): number {
+    const lf = chunk.indexOf(LF, pos);
+    if (lf < 0) {
+      this.keepLinePart(chunk.subarray(pos), MAX_CHUNK_LINE);
+      return chunk.length;
+    }
+    let line: Buffer = chunk;
+    let ls = pos;
+    let le = lf;
+    if (this.lineLen > 0) {
+      line = this.takeLine(chunk.subarray(pos, lf));
+      ls = 0;
+      le = line.length;
+    } else if (lf - pos > MAX_CHUNK_LINE) {
+      throw new Failure('bad_chunk', 'chunk-size line too long');
+    }
+    const size = this.parseChunkSize(line, ls, le);
+    if (size === 0) {
+      this.state = S_TRAILERS;
+    } else {
+      this.remaining = size;
+      this.state = S_CHUNK_DATA;
+    }
+    return lf + 1;
+  }
+
+  /** Parses a chunk-size line `buf[start, lf)` where `lf` is its LF. */
+  private parseChunkSize(buf: Buffer, start: number, lf: number): number {
+    if (lf <= start || buf[lf - 1] !== CR) {
+      throw new Failure('bad_chunk', 'chunk-size line not ended by CRLF');
+    }
+    const end = lf - 1;
+    const room = this.limits.maxBodyBytes - this.bodyLen;
+    let size = 0;
+    let i = start;
+    for (; i < end; i++) {
+      const d = hexValue(buf[i] ?? 0);
+      if (d < 0) break;
+      size = size * 16 + d;
+      if (size > room) throw new Failure('body_too_large', 'chunked body exceeds limit');
+    }
+    if (i === start) throw new Failure('bad_chunk', 'missing chunk size');
+    // Optional whitespace, then chunk extensions (";name=value"), ignored.
+    while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
+    if (i < end && buf[i] !== SEMI) throw new Failure('bad_chunk', 'malformed chunk size');
+    return size;
+  }
+
+  private readChunkData(chunk: Buffer, pos: number): number {
+    const len = chunk.length;
+    const avail = len - pos;
+    const take = avail < this.remaining ? avail : this.remaining;
+    this.bodyParts.push(chunk.subarray(pos, pos + take));
+    this.bodyLen += take;
+    this.remaining -= take;
+    pos += take;
+    if (this.remaining > 0) return pos;
+    // Fast path: the CRLF after the data is in this chunk too.
+    if (pos + 1 < len) {
+      if (chunk[pos] !== CR || chunk[pos + 1] !== LF) {
+        throw new Failure('bad_chunk', 'chunk data not followed by CRLF');
+      }
+      this.state = S_CHUNK_SIZE;
+      return pos + 2;
+    }
+    this.crlfSeen = 0;
+    this.state = S_CHUNK_DATA_END;
+    return pos;
+  }
+
+  private readChunkDataEnd(chunk: Buffer, pos: number): number {
+    const expected = this.crlfSeen === 0 ? CR : LF;
+    if (chunk[pos] !== expected) {
+      throw new Failure('bad_chunk', 'chunk data not followed by CRLF');
+    }
+    if (this.crlfSeen === 0) {
+      this.crlfSeen = 1;
+    } else {
+      this.state = S_CHUNK_SIZE;
+    }
+    return pos + 1;
+  }
+
+  /** Reads one trailer line (ignored) or the empty line ending the request. */
+  private readTrailer(chunk: Buffer, pos: number): number {
+    const lf = chunk.indexOf(LF, pos);
+    if (lf < 0) {
+      this.keepLinePart(chunk.subarray(pos), this.limits.maxHeaderBytes);
+      return chunk.length;
+    }
+    let line: Buffer = chunk;
+    let ls = pos;
+    let le = lf;
+    if (this.lineLen > 0) {
+      line = this.takeLine(chunk.subarray(pos, lf));
+      ls = 0;
+      le = line.length;
+    }
+    if (le <= ls || line[le - 1] !== CR) {
+      throw new Failure('bad_chunk', 'trailer line not ended by CRLF');
+    }
+    if (le - 1 === ls) {
+      this.complete(); // empty line: end of the chunked body
+      return lf + 1;
+    }
+    this.trailerBytes += le - ls + 1;
+    if (this.trailerBytes > this.limits.maxHeaderBytes) {
+      throw new Failure('headers_too_large', 'trailers exceed limit');
+    }
+    const colon = line.indexOf(58, ls); // ':'
+    if (colon < 0 || colon >= le || colon === ls) {
+      throw new Failure('bad_header', 'malformed trailer line');
+    }
+    return lf + 1;
+  }
+
+  private keepLinePart(part: Buffer, limit: number): void {
+    this.lineLen += part.length;
+    if (this.lineLen > limit) {
+      throw this.state === S_TRAILERS
+        ? new Failure('headers_too_large', 'trailers exceed limit')
+        : new Failure('bad_chunk', 'chunk-size line too long');
+    }
+    this.lineParts.push(part);
+  }
+
+  /** Joins kept line pieces with `last` (which ends just before the LF). */
+  private takeLine(last: Buffer): Buffer {
+    this.lineParts.push(last);
+    const line = Buffer.concat(this.lineParts, this.lineLen + last.length);
+    this.lineParts = [];
+    this.lineLen = 0;
+    return line;
+  }
+
+  // --- completion -------------------------------------------------------
+
+  private complete(): void {
+    const parts = this.bodyParts;
+    let body: Buffer =
+      parts.length === 0 ? EMPTY : parts.length === 1 ? (parts[0] ?? EMPTY) : Buffer.concat(parts, this.bodyLen);
+    this.bodyParts = [];
+    this.bodyLen = 0;
+    this.state = S_HEAD;
+
+    const headers = this.headers;
+    if (this.gzip) {
+      // libprocess 1.0's decoder inflates gzip request bodies (decoder.hpp).
+      try {
+        body = gunzipSync(body, { maxOutputLength: this.limits.maxBodyBytes });
+      } catch (e) {
+        const tooBig = e instanceof RangeError || (e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
+        throw tooBig
+          ? new Failure('body_too_large', 'inflated body exceeds limit')
+          : new Failure('bad_content_encoding', 'body is not valid gzip');
+      }
+      headers.delete('content-encoding');
+      headers.set('content-length', String(body.length));
+    }
+
+    this.onRequest({
+      method: this.method,
+      url: this.url,
+      minorVersion: this.minorVersion,
+      headers,
+      body,
+      keepAlive: this.keepAlive,
+    });
+  }
+}
+
+/** Advances a "\r\n\r\n" matcher that has matched `m` bytes by one byte. */
+function nextMatch(m: number, c: number): number {
+  const want = m === 0 || m === 2 ? CR : LF;
+  if (c === want) return m + 1;
+  return c === CR ? 1 : 0;
+}
+
+/** The matcher state after `part`, given the state `m` before it. */
+function tailMatch(m: number, part: Buffer): number {
+  const n = part.length;
+  let state = n >= 3 ? 0 : m;
+  for (let i = n >= 3 ? n - 3 : 0; i < n; i++) state = nextMatch(state, part[i] ?? 0);
+  return state;
+}
+
+/** Parses a Content-Length value: digits, or a list of identical digit strings. */
+function parseContentLength(value: string): number {
+  const n = value.length;
+  if (n > 0 && n <= 15 && value.indexOf(',') < 0) {
+    let v = 0;
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c < 48 || c > 57) throw new Failure('bad_content_length', 'non-numeric Content-Length');
+      v = v * 10 + (c - 48);
+    }
+    return v;
+  }
+  if (value.indexOf(',') >= 0) {
+    let v = -1;
+    for (const item of value.split(',')) {
+      const x = parseContentLength(item.trim());
+      if (v >= 0 && x !== v) throw new Failure('bad_content_length', 'conflicting Content-Length values');
+      v = x;
+    }
+    return v;
+  }
+  throw new Failure('bad_content_length', n === 0 ? 'empty Content-Length' : 'Content-Length too long');
+}
+
+/** Folds one Transfer-Encoding header into the chunked flag; only `chunked` (and `identity`) are supported. */
+function parseTransferEncoding(value: string, chunkedSoFar: boolean): boolean {
+  let chunked = chunkedSoFar;
+  for (const raw of value.split(',')) {
+    const coding = raw.trim().toLowerCase();
+    if (coding === '' || coding === 'identity') continue;
+    if (coding === 'chunked' && !chunked) {
+      chunked = true;
+      continue;
+    }
+    throw new Failure('unsupported_transfer_encoding', `unsupported Transfer-Encoding '${value}'`);
+  }
+  return chunked;
+}
+
+/** keep-alive from a Connection header value (a comma list, case-insensitive). */
+function keepAliveFrom(connection: string, minor: 0 | 1): boolean {
+  const lower = connection.toLowerCase();
+  if (lower === 'keep-alive') return true;
+  if (lower === 'close') return false;
+  let keep = minor === 1;
+  for (const raw of lower.split(',')) {
+    const token = raw.trim();
+    if (token === 'close') return false;
+    if (token === 'keep-alive') keep = true;
+  }
+  return keep;
+}
+
+/** Parses every request in `data` (for tests and tools); throws on a parse error. */
+export function parseAll(data: Buffer, limits: ParserLimits = DEFAULT_LIMITS): ParsedRequest[] {
+  const out: ParsedRequest[] = [];
+  let error: ParseError | undefined;
+  const parser = new RequestParser(
+    limits,
+    (r) => out.push(r),
+    (e) => {
+      error = e;
+    },
+  );
+  parser.feed(data);
+  if (error !== undefined) throw new Error(`${error.code}: ${error.message}`);
+  return out;
+}

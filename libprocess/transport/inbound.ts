@@ -1,0 +1,234 @@
+// One accepted socket: feeds bytes to the request parser and writes responses
+// strictly in request order (HTTP/1.1 pipelining), including chunked streams
+// that stay open (libprocess's HttpProxy, 3rdparty/libprocess/src/process.cpp).
+
+import type net from 'node:net';
+import type { Response, StreamWriter } from '../http/types.js';
+import { Queue } from '../queue.js';
+import type { RequestParser } from './http-parser.js';
+import { LAST_CHUNK, encodeChunk, encodeChunkedHead, encodeResponse, persists, statusText } from './response-encoder.js';
+import type { ParsedRequest } from './types.js';
+
+interface Slot {
+  minorVersion: 0 | 1;
+  keepAlive: boolean;
+  method: string;
+  /** Set once the response is known. */
+  response: Response | undefined;
+  stream: Stream | undefined;
+}
+
+/** Bytes a stream may buffer while it waits its turn or the socket is busy, before writes report back-pressure. */
+const STREAM_HIGH_WATER = 1 << 20;
+
+class Stream implements StreamWriter {
+  /** Chunks buffered until this stream reaches the front of the queue. */
+  private buffered: Buffer[] = [];
+  private bufferedBytes = 0;
+  active = false;
+  ended = false;
+  private resolveClosed!: () => void;
+  readonly closed: Promise<void>;
+
+  constructor(
+    private readonly connection: InboundConnection,
+    private readonly chunked: boolean,
+  ) {
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  get pending(): number {
+    return this.bufferedBytes + (this.active ? this.connection.writableLength : 0);
+  }
+
+  write(data: Buffer | string): boolean {
+    if (this.ended) return false;
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    if (bytes.length === 0) return true;
+    const framed = this.chunked ? encodeChunk(bytes) : bytes;
+    if (this.active) {
+      this.connection.write(framed);
+    } else {
+      this.buffered.push(framed);
+      this.bufferedBytes += framed.length;
+    }
+    return this.pending < STREAM_HIGH_WATER;
+  }
+
+  close(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.active) this.connection.streamEnded(this);
+    this.resolveClosed();
+  }
+
+  /** Called when this stream reaches the front: flush what waited. */
+  activate(): void {
+    this.active = true;
+    for (const chunk of this.buffered) this.connection.write(chunk);
+    this.buffered = [];
+    this.bufferedBytes = 0;
+  }
+
+  get chunkedEncoding(): boolean {
+    return this.chunked;
+  }
+
+  /** The peer went away. */
+  abort(): void {
+    this.ended = true;
+    this.buffered = [];
+    this.bufferedBytes = 0;
+    this.resolveClosed();
+  }
+}
+
+export class InboundConnection {
+  private readonly slots = new Queue<Slot>();
+  private closing = false;
+  private dead = false;
+  private corked = false;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly parser: RequestParser,
+    private readonly onClose: () => void,
+  ) {
+    socket.on('data', (chunk: Buffer) => {
+      if (!this.closing) this.parser.feed(chunk);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.closed());
+  }
+
+  get writableLength(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Answers a request whose response is known now, in its turn. */
+  respondNow(request: ParsedRequest, response: Response): void {
+    const slot = this.reserve(request);
+    this.fill(slot, response);
+  }
+
+  /** Holds a place in the response order for a request answered later. */
+  reserve(request: ParsedRequest): Slot {
+    const slot: Slot = {
+      minorVersion: request.minorVersion,
+      keepAlive: request.keepAlive,
+      method: request.method,
+      response: undefined,
+      stream: undefined,
+    };
+    this.slots.push(slot);
+    return slot;
+  }
+
+  fill(slot: Slot, response: Response): void {
+    if (this.dead || slot.response !== undefined) return;
+    slot.response = response;
+    if (typeof response.body === 'function') {
+      const stream = new Stream(this, slot.minorVersion === 1);
+      slot.stream = stream;
+      try {
+        response.body(stream);
+      } catch {
+        stream.close();
+      }
+    }
+    this.flush();
+  }
+
+  /** Bad input: answer with `status` (after earlier responses) and close. */
+  fail(status: number, message: string): void {
+    if (this.closing) return;
+    const slot: Slot = { minorVersion: 1, keepAlive: false, method: 'GET', response: undefined, stream: undefined };
+    this.slots.push(slot);
+    this.fill(slot, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: `${message}\n` });
+    this.closing = true;
+  }
+
+  write(data: Buffer): void {
+    if (this.dead) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(data);
+  }
+
+  streamEnded(stream: Stream): void {
+    const head = this.slots.peek();
+    if (head?.stream !== stream) return;
+    if (stream.chunkedEncoding) this.write(LAST_CHUNK);
+    this.slots.shift();
+    if (!head.keepAlive || !stream.chunkedEncoding) {
+      this.end();
+      return;
+    }
+    this.flush();
+  }
+
+  destroy(): void {
+    this.dead = true;
+    this.socket.destroy();
+  }
+
+  private flush(): void {
+    for (;;) {
+      const slot = this.slots.peek();
+      if (slot === undefined || slot.response === undefined || this.dead) return;
+      const response = slot.response;
+      const keepAlive = persists(slot.keepAlive, response.headers);
+      const options = { minorVersion: slot.minorVersion, keepAlive, omitBody: slot.method === 'HEAD' };
+      if (slot.stream !== undefined) {
+        if (slot.stream.active) return;
+        slot.keepAlive = keepAlive;
+        if (slot.stream.chunkedEncoding) {
+          this.write(encodeChunkedHead(response.status, response.headers, options));
+        } else {
+          // HTTP/1.0 has no chunked encoding: raw body, end of stream closes.
+          this.write(rawHead(response, options.minorVersion));
+        }
+        slot.stream.activate();
+        if (slot.stream.ended) {
+          this.streamEnded(slot.stream);
+          continue;
+        }
+        return;
+      }
+      this.slots.shift();
+      const body = typeof response.body === 'function' ? undefined : response.body;
+      this.write(encodeResponse(response.status, response.headers, body, options));
+      if (!keepAlive) {
+        this.end();
+        return;
+      }
+    }
+  }
+
+  private end(): void {
+    this.closing = true;
+    this.dead = true;
+    this.socket.end();
+  }
+
+  private closed(): void {
+    this.dead = true;
+    this.closing = true;
+    for (const slot of this.slots) slot.stream?.abort();
+    this.slots.clear();
+    this.onClose();
+  }
+}
+
+function rawHead(response: Response, minorVersion: 0 | 1): Buffer {
+  let head = `HTTP/1.${minorVersion} ${statusText(response.status)}\r\n`;
+  for (const [name, value] of Object.entries(response.headers ?? {})) head += `${name}: ${value}\r\n`;
+  head += 'Connection: close\r\n\r\n';
+  return Buffer.from(head, 'latin1');
+}
