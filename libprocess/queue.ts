@@ -1,52 +1,67 @@
-// A FIFO queue over an array with a moving head: O(1) push/shift, compacted
-// when the consumed prefix dominates. Mailboxes and run queues use it.
+// A FIFO ring buffer with power-of-two capacity: O(1) push, shift and
+// unshift without holes or compaction. Mailboxes and run queues use it.
 
 export class Queue<T> {
-  private items: Array<T | undefined> = [];
+  private items: Array<T | undefined>;
+  private mask: number;
   private head = 0;
+  private size = 0;
+
+  constructor(initialCapacity = 8) {
+    let capacity = 8;
+    while (capacity < initialCapacity) capacity <<= 1;
+    this.items = new Array<T | undefined>(capacity);
+    this.mask = capacity - 1;
+  }
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.size;
   }
 
   push(item: T): void {
-    this.items.push(item);
+    if (this.size > this.mask) this.grow();
+    this.items[(this.head + this.size) & this.mask] = item;
+    this.size++;
   }
 
   unshift(item: T): void {
-    if (this.head > 0) {
-      this.head--;
-      this.items[this.head] = item;
-    } else {
-      this.items.unshift(item);
-    }
+    if (this.size > this.mask) this.grow();
+    this.head = (this.head - 1) & this.mask;
+    this.items[this.head] = item;
+    this.size++;
   }
 
   shift(): T | undefined {
-    if (this.head >= this.items.length) return undefined;
+    if (this.size === 0) return undefined;
     const item = this.items[this.head];
     this.items[this.head] = undefined;
-    this.head++;
-    if (this.head === this.items.length) {
-      this.items.length = 0;
-      this.head = 0;
-    } else if (this.head >= 4096 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+    this.head = (this.head + 1) & this.mask;
+    this.size--;
     return item;
   }
 
   peek(): T | undefined {
-    return this.head < this.items.length ? this.items[this.head] : undefined;
+    return this.size === 0 ? undefined : this.items[this.head];
   }
 
   *[Symbol.iterator](): IterableIterator<T> {
-    for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
+    for (let i = 0; i < this.size; i++) yield this.items[(this.head + i) & this.mask] as T;
   }
 
   clear(): void {
-    this.items = [];
+    this.items = new Array<T | undefined>(8);
+    this.mask = 7;
+    this.head = 0;
+    this.size = 0;
+  }
+
+  private grow(): void {
+    const old = this.items;
+    const capacity = old.length * 2;
+    const items = new Array<T | undefined>(capacity);
+    for (let i = 0; i < this.size; i++) items[i] = old[(this.head + i) & this.mask];
+    this.items = items;
+    this.mask = capacity - 1;
     this.head = 0;
   }
 }

@@ -124,6 +124,8 @@ export class Runtime implements TransportHost {
   private scheduled = false;
   private inflightHttp = 0;
   private stopped = false;
+  /** Marker cached on UPIDs found remote by this runtime. */
+  private readonly notLocal = {};
 
   private readonly counters: {
     received: Counter;
@@ -302,7 +304,12 @@ export class Runtime implements TransportHost {
   }
 
   isLocal(pid: UPID): boolean {
-    return pid.port === this.port && this.localAddresses.has(pid.address);
+    const cached = pid._localTo;
+    if (cached === this) return true;
+    if (cached === this.notLocal) return false;
+    const local = pid.port === this.port && this.localAddresses.has(pid.address);
+    pid._localTo = local ? this : this.notLocal;
+    return local;
   }
 
   // ---------------------------------------------------------------- links

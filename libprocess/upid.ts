@@ -19,16 +19,17 @@ function validHost(host: string): boolean {
 
 export class UPID {
   private text: string | undefined;
+  /** `host:port`: the key for transport connections. */
+  readonly address: string;
+  /** @internal the runtime that last found this pid local, or NOT_LOCAL */
+  _localTo: object | undefined;
 
   constructor(
     readonly id: string,
     readonly host: string,
     readonly port: number,
-  ) {}
-
-  /** `host:port`: the key for transport connections. */
-  get address(): string {
-    return `${this.host}:${this.port}`;
+  ) {
+    this.address = `${host}:${port}`;
   }
 
   toString(): string {

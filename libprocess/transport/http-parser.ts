@@ -28,6 +28,8 @@ const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 const EMPTY = Buffer.alloc(0);
 /** Longest chunk-size line (digits, extensions, CRLF) we accept. */
 const MAX_CHUNK_LINE = 4096;
+/** Longest request line the fast path scans for before giving up. */
+const MAX_FAST_LINE = 8192;
 
 // Parser states (plain numbers: const enums do not survive isolatedModules).
 const S_HEAD = 0;
@@ -108,6 +110,48 @@ class Failure {
   ) {}
 }
 
+/**
+ * Request headers as handed to consumers: a Map that is read-only once the
+ * parser has filled it (set/delete/clear throw). Requests whose header block
+ * is byte-identical to the previous request's on the same connection share
+ * one instance, so nobody may mutate it; copy it (`new Map(h)`) to edit.
+ */
+export class RequestHeaders extends Map<string, string> {
+  private sealed = false;
+
+  /** Makes the map read-only; returns it. */
+  seal(): this {
+    this.sealed = true;
+    return this;
+  }
+
+  override set(key: string, value: string): this {
+    if (this.sealed) throw new TypeError('parsed request headers are read-only');
+    return super.set(key, value);
+  }
+
+  override delete(key: string): boolean {
+    if (this.sealed) throw new TypeError('parsed request headers are read-only');
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    if (this.sealed) throw new TypeError('parsed request headers are read-only');
+    super.clear();
+  }
+}
+
+/** What a header block says, besides the headers themselves. */
+interface HeaderInfo {
+  headers: RequestHeaders;
+  /** -1 when absent. */
+  contentLength: number;
+  chunked: boolean;
+  /** Joined Connection header values, or undefined. */
+  connection: string | undefined;
+  gzip: boolean;
+}
+
 export class RequestParser {
   private state = S_HEAD;
 
@@ -117,13 +161,19 @@ export class RequestParser {
   private headLen = 0;
   private headMatch = 0;
 
+  // The previous request on this connection, to skip re-parsing repeats:
+  // its request line (method, url and minorVersion below still hold what it
+  // parsed to), its header block (without the final CRLFCRLF), and what that
+  // block parsed to.
+  private lastLine: Buffer | null = null;
+  private lastBlock: Buffer | null = null;
+  private lastInfo: HeaderInfo | null = null;
+
   // The request being read.
   private method = '';
   private url = '';
   private minorVersion: 0 | 1 = 1;
-  private headers: Map<string, string> = new Map();
-  private keepAlive = true;
-  private gzip = false;
+  private info: HeaderInfo | null = null;
 
   // Body pieces (views into fed chunks) and their total length.
   private bodyParts: Buffer[] = [];
@@ -154,6 +204,7 @@ export class RequestParser {
     return this.state === S_HEAD && this.headLen === 0;
   }
 
+  /** Consumes bytes; calls onRequest per complete request and onError at most once. */
   feed(chunk: Buffer): void {
     let pos = 0;
     const len = chunk.length;
@@ -196,6 +247,7 @@ export class RequestParser {
     this.headParts = [];
     this.bodyParts = [];
     this.lineParts = [];
+    this.info = null;
     this.onError({ code, message, status: STATUS[code] });
   }
 
@@ -208,12 +260,11 @@ export class RequestParser {
 
     if (this.headLen === 0) {
       // Tolerate empty lines before a request line (RFC 7230 section 3.5).
-      while (pos < len) {
-        const c = chunk[pos];
-        if (c !== CR && c !== LF) break;
-        pos++;
-      }
-      if (pos === len) return len;
+      let c = chunk[pos];
+      while (c === CR || c === LF) c = chunk[++pos];
+      if (pos >= len) return len;
+      const fast = this.fastHead(chunk, pos);
+      if (fast > 0) return fast;
       const i = chunk.indexOf(CRLFCRLF, pos);
       if (i >= 0) {
         if (i + 4 - pos > this.limits.maxHeaderBytes) {
@@ -264,18 +315,126 @@ export class RequestParser {
     return end;
   }
 
+  /**
+   * Fast path for the common case of a libprocess peer: the header block
+   * repeats the previous request's byte for byte and only the request line
+   * may differ (another message name). One pass over the request line, one
+   * compare of the block, no search for CRLFCRLF and no header parsing.
+   * Returns the position after the head, or 0 to take the general path
+   * (which also reports any error).
+   */
+  private fastHead(chunk: Buffer, pos: number): number {
+    const block = this.lastBlock;
+    const info = this.lastInfo;
+    if (block === null || info === null) return 0;
+    const len = chunk.length;
+    const limit = Math.min(len, pos + MAX_FAST_LINE);
+    let sp1 = -1;
+    let sp2 = -1;
+    let i = pos;
+    for (; i < limit; i++) {
+      const c = chunk[i] ?? 0;
+      if (c <= SP || c === 127) {
+        if (c !== SP || sp2 >= 0) break;
+        if (sp1 < 0) sp1 = i;
+        else sp2 = i;
+      }
+    }
+    const eol = i;
+    const end = eol + 2 + block.length;
+    if (
+      end + 4 > len ||
+      chunk[eol] !== CR ||
+      chunk[eol + 1] !== LF ||
+      chunk[end] !== CR ||
+      chunk[end + 1] !== LF ||
+      chunk[end + 2] !== CR ||
+      chunk[end + 3] !== LF ||
+      end + 4 - pos > this.limits.maxHeaderBytes ||
+      block.compare(chunk, eol + 2, end) !== 0
+    ) {
+      return 0;
+    }
+    const line = this.lastLine;
+    if (line === null || line.length !== eol - pos || line.compare(chunk, pos, eol) !== 0) {
+      // A new request line: exactly `METHOD SP target SP HTTP/1.d`.
+      if (
+        sp1 <= pos ||
+        sp2 !== eol - 9 ||
+        sp2 === sp1 + 1 ||
+        chunk[sp2 + 1] !== 72 || // H
+        chunk[sp2 + 2] !== 84 || // T
+        chunk[sp2 + 3] !== 84 || // T
+        chunk[sp2 + 4] !== 80 || // P
+        chunk[sp2 + 5] !== 47 || // /
+        chunk[sp2 + 6] !== 49 || // 1
+        chunk[sp2 + 7] !== 46 // .
+      ) {
+        return 0;
+      }
+      const minorChar = chunk[eol - 1] ?? 0;
+      if (minorChar < 48 || minorChar > 57) return 0;
+      let method = 'POST';
+      if (sp1 - pos !== 4 || chunk[pos] !== 80 || chunk[pos + 1] !== 79 || chunk[pos + 2] !== 83 || chunk[pos + 3] !== 84) {
+        method = chunk.toString('latin1', pos, sp1);
+        if (!isToken(method)) return 0;
+      }
+      this.method = method;
+      this.url = chunk.toString('latin1', sp1 + 1, sp2);
+      this.minorVersion = minorChar === 48 ? 0 : 1;
+      this.lastLine = chunk.subarray(pos, eol);
+    }
+    // The block holds no CR LF CR LF and starts with a name character, and the
+    // request line holds no CR or LF, so the head really ends at `end`.
+    this.beginBody(info);
+    return end + 4;
+  }
+
   /** Parses `buf[start, end)`: request line and header lines, no final CRLFCRLF. */
   private parseHead(buf: Buffer, start: number, end: number): void {
-    const s = buf.toString('latin1', start, end);
-    const n = s.length;
+    // Same header block as last time (a head that arrived in pieces)?
+    const block = this.lastBlock;
+    const lastInfo = this.lastInfo;
+    if (block !== null && lastInfo !== null) {
+      const hs = end - block.length;
+      if (hs - 2 > start && buf[hs - 2] === CR && buf[hs - 1] === LF && block.compare(buf, hs, end) === 0) {
+        const line = buf.toString('latin1', start, hs - 2);
+        if (line.indexOf('\n') < 0) {
+          this.parseRequestLine(line);
+          this.lastLine = buf.subarray(start, hs - 2);
+          this.beginBody(lastInfo);
+          return;
+        }
+      }
+    }
 
-    // Request line: METHOD SP request-target SP HTTP/1.x
-    let eol = s.indexOf('\r\n');
-    if (eol < 0) eol = n;
+    const s = buf.toString('latin1', start, end);
+    const eol = s.indexOf('\r\n');
+    this.parseRequestLine(eol < 0 ? s : s.slice(0, eol));
+    const info = parseHeaderBlock(s, eol < 0 ? s.length : eol + 2);
+    if (eol >= 0) {
+      // Remember this head so repeats skip the work above. Views, not
+      // copies: fed chunks are never written to (see the file comment).
+      this.lastLine = buf.subarray(start, start + eol);
+      this.lastBlock = buf.subarray(start + eol + 2, end);
+      this.lastInfo = info;
+    } else {
+      this.lastLine = null;
+    }
+    this.beginBody(info);
+  }
+
+  /** Validates `METHOD SP request-target SP HTTP/1.x` and stores its parts. */
+  private parseRequestLine(s: string): void {
+    const n = s.length;
     const sp1 = s.indexOf(' ');
-    const sp2 = sp1 < 0 ? -1 : s.indexOf(' ', sp1 + 1);
-    if (sp1 <= 0 || sp2 < 0 || sp2 >= eol || sp2 === sp1 + 1 || eol - sp2 !== 9) {
+    const sp2 = n - 9;
+    if (sp1 <= 0 || sp2 <= sp1 + 1 || s.charCodeAt(sp2) !== SP || !s.startsWith('HTTP/1.', sp2 + 1)) {
       throw new Failure('bad_request_line', 'malformed request line');
+    }
+    const minorChar = s.charCodeAt(n - 1);
+    if (minorChar < 48 || minorChar > 57) {
+      throw new Failure('bad_request_line', 'unsupported HTTP version');
     }
     const method = s.slice(0, sp1);
     if (!isToken(method)) throw new Failure('bad_request_line', 'malformed method');
@@ -283,87 +442,23 @@ export class RequestParser {
       const c = s.charCodeAt(i);
       if (c <= SP || c === 127) throw new Failure('bad_request_line', 'malformed request-target');
     }
-    if (!s.startsWith('HTTP/1.', sp2 + 1)) {
-      throw new Failure('bad_request_line', 'unsupported HTTP version');
-    }
-    const minorChar = s.charCodeAt(sp2 + 8);
-    if (minorChar < 48 || minorChar > 57) {
-      throw new Failure('bad_request_line', 'unsupported HTTP version');
-    }
-    const minor: 0 | 1 = minorChar === 48 ? 0 : 1;
-
-    const headers = new Map<string, string>();
-    let contentLength = -1;
-    let chunked = false;
-    let connection: string | undefined;
-
-    let p = eol + 2;
-    while (p < n) {
-      let lineEnd = s.indexOf('\r\n', p);
-      if (lineEnd < 0) lineEnd = n;
-      const colon = s.indexOf(':', p);
-      if (colon < 0 || colon >= lineEnd) {
-        throw new Failure('bad_header', 'header line without a colon');
-      }
-      const rawName = s.slice(p, colon);
-      let name = KNOWN_NAMES.get(rawName);
-      if (name === undefined) {
-        if (!isToken(rawName)) throw new Failure('bad_header', 'malformed header name');
-        name = rawName.toLowerCase();
-      }
-      let vs = colon + 1;
-      let ve = lineEnd;
-      while (vs < ve) {
-        const c = s.charCodeAt(vs);
-        if (c !== SP && c !== HTAB) break;
-        vs++;
-      }
-      while (ve > vs) {
-        const c = s.charCodeAt(ve - 1);
-        if (c !== SP && c !== HTAB) break;
-        ve--;
-      }
-      const value = s.slice(vs, ve);
-      // A CR or LF inside a line means bare line breaks (or obs-fold remnants).
-      if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
-        throw new Failure('bad_header', 'bare CR or LF in header value');
-      }
-
-      if (name === 'content-length') {
-        const v = parseContentLength(value);
-        if (contentLength >= 0 && v !== contentLength) {
-          throw new Failure('bad_content_length', 'conflicting Content-Length headers');
-        }
-        contentLength = v;
-      } else if (name === 'transfer-encoding') {
-        chunked = parseTransferEncoding(value, chunked);
-      } else if (name === 'connection') {
-        connection = connection === undefined ? value : connection + ', ' + value;
-      }
-
-      const prev = headers.get(name);
-      headers.set(name, prev === undefined ? value : prev + ', ' + value);
-      p = lineEnd + 2;
-    }
-
     this.method = method;
     this.url = s.slice(sp1 + 1, sp2);
-    this.minorVersion = minor;
-    this.headers = headers;
-    this.keepAlive = connection === undefined ? minor === 1 : keepAliveFrom(connection, minor);
-    this.gzip = headers.get('content-encoding') === 'gzip';
-    this.bodyParts = [];
-    this.bodyLen = 0;
+    this.minorVersion = minorChar === 48 ? 0 : 1;
+  }
 
-    if (chunked) {
+  /** Chooses how the body is framed once the head is known. */
+  private beginBody(info: HeaderInfo): void {
+    this.info = info;
+    if (info.chunked) {
       // Transfer-Encoding wins over Content-Length (RFC 7230 section 3.3.3).
       this.state = S_CHUNK_SIZE;
       this.trailerBytes = 0;
-    } else if (contentLength > 0) {
-      if (contentLength > this.limits.maxBodyBytes) {
+    } else if (info.contentLength > 0) {
+      if (info.contentLength > this.limits.maxBodyBytes) {
         throw new Failure('body_too_large', 'Content-Length exceeds limit');
       }
-      this.remaining = contentLength;
+      this.remaining = info.contentLength;
       this.state = S_BODY;
     } else {
       this.complete();
@@ -383,10 +478,27 @@ export class RequestParser {
   }
 
   private readChunkSize(chunk: Buffer, pos: number): number {
+    const len = chunk.length;
+    if (this.lineLen === 0) {
+      // Fast path: bare hex digits then CRLF, all in this chunk.
+      const room = this.limits.maxBodyBytes - this.bodyLen;
+      let size = 0;
+      let i = pos;
+      for (; i < len; i++) {
+        const d = hexValue(chunk[i] ?? 0);
+        if (d < 0) break;
+        size = size * 16 + d;
+        if (size > room) throw new Failure('body_too_large', 'chunked body exceeds limit');
+      }
+      if (i > pos && i + 1 < len && chunk[i] === CR && chunk[i + 1] === LF) {
+        this.startChunk(size);
+        return i + 2;
+      }
+    }
     const lf = chunk.indexOf(LF, pos);
     if (lf < 0) {
       this.keepLinePart(chunk.subarray(pos), MAX_CHUNK_LINE);
-      return chunk.length;
+      return len;
     }
     let line: Buffer = chunk;
     let ls = pos;
@@ -398,14 +510,17 @@ export class RequestParser {
     } else if (lf - pos > MAX_CHUNK_LINE) {
       throw new Failure('bad_chunk', 'chunk-size line too long');
     }
-    const size = this.parseChunkSize(line, ls, le);
+    this.startChunk(this.parseChunkSize(line, ls, le));
+    return lf + 1;
+  }
+
+  private startChunk(size: number): void {
     if (size === 0) {
       this.state = S_TRAILERS;
     } else {
       this.remaining = size;
       this.state = S_CHUNK_DATA;
     }
-    return lf + 1;
   }
 
   /** Parses a chunk-size line `buf[start, lf)` where `lf` is its LF. */
@@ -467,6 +582,10 @@ export class RequestParser {
 
   /** Reads one trailer line (ignored) or the empty line ending the request. */
   private readTrailer(chunk: Buffer, pos: number): number {
+    if (this.lineLen === 0 && chunk[pos] === CR && chunk[pos + 1] === LF) {
+      this.complete(); // no trailers (the usual case)
+      return pos + 2;
+    }
     const lf = chunk.indexOf(LF, pos);
     if (lf < 0) {
       this.keepLinePart(chunk.subarray(pos), this.limits.maxHeaderBytes);
@@ -520,37 +639,116 @@ export class RequestParser {
   // --- completion -------------------------------------------------------
 
   private complete(): void {
+    const info = this.info;
+    if (info === null) throw new Error('RequestParser: body without a head');
     const parts = this.bodyParts;
     let body: Buffer =
       parts.length === 0 ? EMPTY : parts.length === 1 ? (parts[0] ?? EMPTY) : Buffer.concat(parts, this.bodyLen);
-    this.bodyParts = [];
+    if (parts.length > 0) this.bodyParts = [];
     this.bodyLen = 0;
     this.state = S_HEAD;
+    this.info = null;
 
-    const headers = this.headers;
-    if (this.gzip) {
-      // libprocess 1.0's decoder inflates gzip request bodies (decoder.hpp).
-      try {
-        body = gunzipSync(body, { maxOutputLength: this.limits.maxBodyBytes });
-      } catch (e) {
-        const tooBig = e instanceof RangeError || (e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
-        throw tooBig
-          ? new Failure('body_too_large', 'inflated body exceeds limit')
-          : new Failure('bad_content_encoding', 'body is not valid gzip');
-      }
-      headers.delete('content-encoding');
-      headers.set('content-length', String(body.length));
+    let headers = info.headers;
+    if (info.gzip) {
+      body = this.inflate(body);
+      // A private copy: the shared one must keep describing the wire.
+      const copy = new RequestHeaders(headers);
+      copy.delete('content-encoding');
+      copy.set('content-length', String(body.length));
+      headers = copy.seal();
     }
 
+    const connection = info.connection;
+    const minor = this.minorVersion;
     this.onRequest({
       method: this.method,
       url: this.url,
-      minorVersion: this.minorVersion,
+      minorVersion: minor,
       headers,
       body,
-      keepAlive: this.keepAlive,
+      keepAlive: connection === undefined ? minor === 1 : keepAliveFrom(connection, minor),
     });
   }
+
+  /** libprocess 1.0's decoder inflates `Content-Encoding: gzip` request bodies (decoder.hpp). */
+  private inflate(body: Buffer): Buffer {
+    try {
+      return gunzipSync(body, { maxOutputLength: this.limits.maxBodyBytes });
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (e instanceof RangeError || code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new Failure('body_too_large', 'inflated body exceeds limit');
+      }
+      throw new Failure('bad_content_encoding', 'body is not valid gzip');
+    }
+  }
+}
+
+/** Parses header lines `s[p..]` (CRLF-separated, no final empty line). */
+function parseHeaderBlock(s: string, start: number): HeaderInfo {
+  const n = s.length;
+  const headers = new RequestHeaders();
+  let contentLength = -1;
+  let chunked = false;
+  let connection: string | undefined;
+
+  let p = start;
+  while (p < n) {
+    let lineEnd = s.indexOf('\r\n', p);
+    if (lineEnd < 0) lineEnd = n;
+    const colon = s.indexOf(':', p);
+    if (colon < 0 || colon >= lineEnd) {
+      throw new Failure('bad_header', 'header line without a colon');
+    }
+    const rawName = s.slice(p, colon);
+    let name = KNOWN_NAMES.get(rawName);
+    if (name === undefined) {
+      if (!isToken(rawName)) throw new Failure('bad_header', 'malformed header name');
+      name = rawName.toLowerCase();
+    }
+    let vs = colon + 1;
+    let ve = lineEnd;
+    while (vs < ve) {
+      const c = s.charCodeAt(vs);
+      if (c !== SP && c !== HTAB) break;
+      vs++;
+    }
+    while (ve > vs) {
+      const c = s.charCodeAt(ve - 1);
+      if (c !== SP && c !== HTAB) break;
+      ve--;
+    }
+    const value = s.slice(vs, ve);
+    // A CR or LF inside a line means bare line breaks.
+    if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+      throw new Failure('bad_header', 'bare CR or LF in header value');
+    }
+
+    if (name === 'content-length') {
+      const v = parseContentLength(value);
+      if (contentLength >= 0 && v !== contentLength) {
+        throw new Failure('bad_content_length', 'conflicting Content-Length headers');
+      }
+      contentLength = v;
+    } else if (name === 'transfer-encoding') {
+      chunked = parseTransferEncoding(value, chunked);
+    } else if (name === 'connection') {
+      connection = connection === undefined ? value : connection + ', ' + value;
+    }
+
+    const prev = headers.get(name);
+    headers.set(name, prev === undefined ? value : prev + ', ' + value);
+    p = lineEnd + 2;
+  }
+
+  return {
+    headers: headers.seal(),
+    contentLength,
+    chunked,
+    connection,
+    gzip: headers.get('content-encoding') === 'gzip',
+  };
 }
 
 /** Advances a "\r\n\r\n" matcher that has matched `m` bytes by one byte. */
