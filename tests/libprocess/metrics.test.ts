@@ -12,8 +12,8 @@ test('doubles print like stout: always a decimal point, 15 significant digits', 
   t.is(formatDouble(1.5), '1.5');
   t.is(formatDouble(1234567.25), '1234567.25');
   t.is(formatDouble(1 / 3), '0.333333333333333');
-  t.is(formatDouble(1e20), '1.0e+20');
-  t.is(formatDouble(1.5e-7), '1.5e-07');
+  t.is(formatDouble(1e20), '1.00000000000000e+20');
+  t.is(formatDouble(1.5e-7), '1.50000000000000e-07');
   t.is(formatDouble(Number.NaN), 'null');
 });
 
