@@ -1,23 +1,32 @@
 // Incremental HTTP/1.0 and HTTP/1.1 request parser: a pure state machine over
 // Buffers, no sockets. It is the inbound hot path of the transport (every
-// libprocess message is one HTTP request), so it works on whole Buffers with
-// native `indexOf` scans, decodes each request head once as latin1, and hands
-// out body bytes as `subarray` views when a body lies inside one fed chunk.
+// libprocess message is one HTTP request), so it scans with native `indexOf`
+// and `compare`, decodes a request head once as latin1, hands out bodies as
+// `subarray` views when a body lies inside one fed chunk, and remembers the
+// previous header block: a libprocess peer repeats its headers byte for byte
+// on every message, so a repeat costs one compare instead of a parse (and the
+// requests share one read-only RequestHeaders map).
 //
-// Ownership: `feed(chunk)` takes the chunk over. Bodies (and partial heads kept
-// between feeds) may be views into it, so the caller must not write into a
+// Ownership: `feed(chunk)` takes the chunk over. Bodies, partial heads and the
+// last request line may be views into it, so the caller must not write into a
 // chunk after feeding it. Chunks from a `net.Socket` 'data' event are freshly
 // allocated per read and never reused by Node, so they are safe to feed as-is;
 // a socket read with the `onread` option (one reused buffer) must be copied
-// first. A body view keeps its whole chunk (up to 64 KiB) alive for as long as
-// the body is referenced.
+// first. A body view keeps its whole chunk alive while the body is referenced.
+//
+// Callbacks run synchronously inside `feed`; `feed` is not re-entrant, and an
+// exception thrown by `onRequest` propagates out of `feed` (treat it as fatal
+// for the connection: the rest of that chunk is not parsed).
 //
 // See docs/wire-protocol.md for the framings accepted and the error mapping.
 
 import { gunzipSync } from 'node:zlib';
 
+import { Failure, type HeaderInfo, RequestHeaders, isToken, parseHeaderBlock } from './http-head.js';
 import type { ParseError, ParseErrorCode, ParsedRequest, ParserLimits } from './types.js';
 import { DEFAULT_LIMITS } from './types.js';
+
+export { RequestHeaders } from './http-head.js';
 
 const CR = 13;
 const LF = 10;
@@ -52,104 +61,12 @@ const STATUS: Record<ParseErrorCode, number> = {
   bad_content_encoding: 400,
 };
 
-/**
- * Header names real peers send, in the spellings they send them, mapped to
- * their lower-case form. A hit skips `toLowerCase()` and yields an interned
- * string; a miss falls back to `toLowerCase()`.
- */
-const KNOWN_NAMES = new Map<string, string>();
-for (const name of [
-  'User-Agent',
-  'Libprocess-From',
-  'Connection',
-  'Host',
-  'Transfer-Encoding',
-  'Content-Length',
-  'Content-Type',
-  'Content-Encoding',
-  'Accept',
-  'Accept-Encoding',
-  'Authorization',
-  'Date',
-  'Expect',
-]) {
-  KNOWN_NAMES.set(name, name.toLowerCase());
-  KNOWN_NAMES.set(name.toLowerCase(), name.toLowerCase());
-}
-
-/** RFC 7230 `tchar` membership, indexed by char code (< 128). */
-const TCHAR = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const ch = String.fromCharCode(c);
-  TCHAR[c] = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/.test(ch) ? 1 : 0;
-}
-
 /** Value of a hex digit char code, or -1. */
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 97 && c <= 102) return c - 87;
   if (c >= 65 && c <= 70) return c - 55;
   return -1;
-}
-
-function isToken(s: string): boolean {
-  const n = s.length;
-  if (n === 0) return false;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 128 || TCHAR[c] !== 1) return false;
-  }
-  return true;
-}
-
-/** Carries a parse failure out of the head/chunk helpers to `feed`. */
-class Failure {
-  constructor(
-    readonly code: ParseErrorCode,
-    readonly message: string,
-  ) {}
-}
-
-/**
- * Request headers as handed to consumers: a Map that is read-only once the
- * parser has filled it (set/delete/clear throw). Requests whose header block
- * is byte-identical to the previous request's on the same connection share
- * one instance, so nobody may mutate it; copy it (`new Map(h)`) to edit.
- */
-export class RequestHeaders extends Map<string, string> {
-  private sealed = false;
-
-  /** Makes the map read-only; returns it. */
-  seal(): this {
-    this.sealed = true;
-    return this;
-  }
-
-  override set(key: string, value: string): this {
-    if (this.sealed) throw new TypeError('parsed request headers are read-only');
-    return super.set(key, value);
-  }
-
-  override delete(key: string): boolean {
-    if (this.sealed) throw new TypeError('parsed request headers are read-only');
-    return super.delete(key);
-  }
-
-  override clear(): void {
-    if (this.sealed) throw new TypeError('parsed request headers are read-only');
-    super.clear();
-  }
-}
-
-/** What a header block says, besides the headers themselves. */
-interface HeaderInfo {
-  headers: RequestHeaders;
-  /** -1 when absent. */
-  contentLength: number;
-  chunked: boolean;
-  /** Joined Connection header values, or undefined. */
-  connection: string | undefined;
-  gzip: boolean;
 }
 
 export class RequestParser {
@@ -176,7 +93,9 @@ export class RequestParser {
   private info: HeaderInfo | null = null;
 
   // Body pieces (views into fed chunks) and their total length.
-  private bodyParts: Buffer[] = [];
+  // The first piece is kept apart so the usual one-piece body needs no array.
+  private bodyFirst: Buffer | null = null;
+  private bodyMore: Buffer[] | null = null;
   private bodyLen = 0;
   /** Bytes still expected: of the Content-Length body, or of the current chunk. */
   private remaining = 0;
@@ -245,7 +164,8 @@ export class RequestParser {
   private fail(code: ParseErrorCode, message: string): void {
     this.state = S_FAILED;
     this.headParts = [];
-    this.bodyParts = [];
+    this.bodyFirst = null;
+    this.bodyMore = null;
     this.lineParts = [];
     this.info = null;
     this.onError({ code, message, status: STATUS[code] });
@@ -329,6 +249,11 @@ export class RequestParser {
     if (block === null || info === null) return 0;
     const len = chunk.length;
     const limit = Math.min(len, pos + MAX_FAST_LINE);
+    // One pass over the request line: find its end and its two spaces, and
+    // compare it with the previous request line on the way.
+    const line = this.lastLine;
+    const lineLen = line === null ? -1 : line.length;
+    let same = line !== null;
     let sp1 = -1;
     let sp2 = -1;
     let i = pos;
@@ -339,6 +264,7 @@ export class RequestParser {
         if (sp1 < 0) sp1 = i;
         else sp2 = i;
       }
+      if (same && (i - pos >= lineLen || line?.[i - pos] !== c)) same = false;
     }
     const eol = i;
     const end = eol + 2 + block.length;
@@ -355,8 +281,7 @@ export class RequestParser {
     ) {
       return 0;
     }
-    const line = this.lastLine;
-    if (line === null || line.length !== eol - pos || line.compare(chunk, pos, eol) !== 0) {
+    if (!same || lineLen !== eol - pos) {
       // A new request line: exactly `METHOD SP target SP HTTP/1.d`.
       if (
         sp1 <= pos ||
@@ -413,10 +338,11 @@ export class RequestParser {
     this.parseRequestLine(eol < 0 ? s : s.slice(0, eol));
     const info = parseHeaderBlock(s, eol < 0 ? s.length : eol + 2);
     if (eol >= 0) {
-      // Remember this head so repeats skip the work above. Views, not
-      // copies: fed chunks are never written to (see the file comment).
+      // Remember this head so repeats skip the work above. The line is a
+      // view (fed chunks are never written to, see the file comment); the
+      // block is copied so a long-lived cache pins no large chunk.
       this.lastLine = buf.subarray(start, start + eol);
-      this.lastBlock = buf.subarray(start + eol + 2, end);
+      this.lastBlock = Buffer.from(buf.subarray(start + eol + 2, end));
       this.lastInfo = info;
     } else {
       this.lastLine = null;
@@ -451,7 +377,6 @@ export class RequestParser {
   private beginBody(info: HeaderInfo): void {
     this.info = info;
     if (info.chunked) {
-      // Transfer-Encoding wins over Content-Length (RFC 7230 section 3.3.3).
       this.state = S_CHUNK_SIZE;
       this.trailerBytes = 0;
     } else if (info.contentLength > 0) {
@@ -467,11 +392,17 @@ export class RequestParser {
 
   // --- bodies -----------------------------------------------------------
 
+  private addBody(piece: Buffer): void {
+    this.bodyLen += piece.length;
+    if (this.bodyFirst === null) this.bodyFirst = piece;
+    else if (this.bodyMore === null) this.bodyMore = [piece];
+    else this.bodyMore.push(piece);
+  }
+
   private readBody(chunk: Buffer, pos: number): number {
     const avail = chunk.length - pos;
     const take = avail < this.remaining ? avail : this.remaining;
-    this.bodyParts.push(chunk.subarray(pos, pos + take));
-    this.bodyLen += take;
+    this.addBody(chunk.subarray(pos, pos + take));
     this.remaining -= take;
     if (this.remaining === 0) this.complete();
     return pos + take;
@@ -549,15 +480,27 @@ export class RequestParser {
     const len = chunk.length;
     const avail = len - pos;
     const take = avail < this.remaining ? avail : this.remaining;
-    this.bodyParts.push(chunk.subarray(pos, pos + take));
-    this.bodyLen += take;
+    this.addBody(chunk.subarray(pos, pos + take));
     this.remaining -= take;
     pos += take;
     if (this.remaining > 0) return pos;
-    // Fast path: the CRLF after the data is in this chunk too.
+    // Fast path: the CRLF after the data is in this chunk too ...
     if (pos + 1 < len) {
       if (chunk[pos] !== CR || chunk[pos + 1] !== LF) {
         throw new Failure('bad_chunk', 'chunk data not followed by CRLF');
+      }
+      // ... and maybe the last chunk without trailers ("0\r\n\r\n"), as
+      // libprocess sends it after its one data chunk.
+      if (
+        pos + 6 < len &&
+        chunk[pos + 2] === 48 &&
+        chunk[pos + 3] === CR &&
+        chunk[pos + 4] === LF &&
+        chunk[pos + 5] === CR &&
+        chunk[pos + 6] === LF
+      ) {
+        this.complete();
+        return pos + 7;
       }
       this.state = S_CHUNK_SIZE;
       return pos + 2;
@@ -641,10 +584,14 @@ export class RequestParser {
   private complete(): void {
     const info = this.info;
     if (info === null) throw new Error('RequestParser: body without a head');
-    const parts = this.bodyParts;
-    let body: Buffer =
-      parts.length === 0 ? EMPTY : parts.length === 1 ? (parts[0] ?? EMPTY) : Buffer.concat(parts, this.bodyLen);
-    if (parts.length > 0) this.bodyParts = [];
+    let body: Buffer = EMPTY;
+    const first = this.bodyFirst;
+    if (first !== null) {
+      const more = this.bodyMore;
+      body = more === null ? first : Buffer.concat([first, ...more], this.bodyLen);
+      this.bodyFirst = null;
+      this.bodyMore = null;
+    }
     this.bodyLen = 0;
     this.state = S_HEAD;
     this.info = null;
@@ -659,7 +606,6 @@ export class RequestParser {
       headers = copy.seal();
     }
 
-    const connection = info.connection;
     const minor = this.minorVersion;
     this.onRequest({
       method: this.method,
@@ -667,7 +613,7 @@ export class RequestParser {
       minorVersion: minor,
       headers,
       body,
-      keepAlive: connection === undefined ? minor === 1 : keepAliveFrom(connection, minor),
+      keepAlive: minor === 1 ? info.keepAlive11 : info.keepAlive10,
     });
   }
 
@@ -685,73 +631,6 @@ export class RequestParser {
   }
 }
 
-/** Parses header lines `s[p..]` (CRLF-separated, no final empty line). */
-function parseHeaderBlock(s: string, start: number): HeaderInfo {
-  const n = s.length;
-  const headers = new RequestHeaders();
-  let contentLength = -1;
-  let chunked = false;
-  let connection: string | undefined;
-
-  let p = start;
-  while (p < n) {
-    let lineEnd = s.indexOf('\r\n', p);
-    if (lineEnd < 0) lineEnd = n;
-    const colon = s.indexOf(':', p);
-    if (colon < 0 || colon >= lineEnd) {
-      throw new Failure('bad_header', 'header line without a colon');
-    }
-    const rawName = s.slice(p, colon);
-    let name = KNOWN_NAMES.get(rawName);
-    if (name === undefined) {
-      if (!isToken(rawName)) throw new Failure('bad_header', 'malformed header name');
-      name = rawName.toLowerCase();
-    }
-    let vs = colon + 1;
-    let ve = lineEnd;
-    while (vs < ve) {
-      const c = s.charCodeAt(vs);
-      if (c !== SP && c !== HTAB) break;
-      vs++;
-    }
-    while (ve > vs) {
-      const c = s.charCodeAt(ve - 1);
-      if (c !== SP && c !== HTAB) break;
-      ve--;
-    }
-    const value = s.slice(vs, ve);
-    // A CR or LF inside a line means bare line breaks.
-    if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
-      throw new Failure('bad_header', 'bare CR or LF in header value');
-    }
-
-    if (name === 'content-length') {
-      const v = parseContentLength(value);
-      if (contentLength >= 0 && v !== contentLength) {
-        throw new Failure('bad_content_length', 'conflicting Content-Length headers');
-      }
-      contentLength = v;
-    } else if (name === 'transfer-encoding') {
-      chunked = parseTransferEncoding(value, chunked);
-    } else if (name === 'connection') {
-      connection = connection === undefined ? value : connection + ', ' + value;
-    }
-
-    const prev = headers.get(name);
-    headers.set(name, prev === undefined ? value : prev + ', ' + value);
-    p = lineEnd + 2;
-  }
-
-  return {
-    headers: headers.seal(),
-    contentLength,
-    chunked,
-    connection,
-    gzip: headers.get('content-encoding') === 'gzip',
-  };
-}
-
-/** Advances a "\r\n\r\n" matcher that has matched `m` bytes by one byte. */
 function nextMatch(m: number, c: number): number {
   const want = m === 0 || m === 2 ? CR : LF;
   if (c === want) return m + 1;
@@ -764,59 +643,6 @@ function tailMatch(m: number, part: Buffer): number {
   let state = n >= 3 ? 0 : m;
   for (let i = n >= 3 ? n - 3 : 0; i < n; i++) state = nextMatch(state, part[i] ?? 0);
   return state;
-}
-
-/** Parses a Content-Length value: digits, or a list of identical digit strings. */
-function parseContentLength(value: string): number {
-  const n = value.length;
-  if (n > 0 && n <= 15 && value.indexOf(',') < 0) {
-    let v = 0;
-    for (let i = 0; i < n; i++) {
-      const c = value.charCodeAt(i);
-      if (c < 48 || c > 57) throw new Failure('bad_content_length', 'non-numeric Content-Length');
-      v = v * 10 + (c - 48);
-    }
-    return v;
-  }
-  if (value.indexOf(',') >= 0) {
-    let v = -1;
-    for (const item of value.split(',')) {
-      const x = parseContentLength(item.trim());
-      if (v >= 0 && x !== v) throw new Failure('bad_content_length', 'conflicting Content-Length values');
-      v = x;
-    }
-    return v;
-  }
-  throw new Failure('bad_content_length', n === 0 ? 'empty Content-Length' : 'Content-Length too long');
-}
-
-/** Folds one Transfer-Encoding header into the chunked flag; only `chunked` (and `identity`) are supported. */
-function parseTransferEncoding(value: string, chunkedSoFar: boolean): boolean {
-  let chunked = chunkedSoFar;
-  for (const raw of value.split(',')) {
-    const coding = raw.trim().toLowerCase();
-    if (coding === '' || coding === 'identity') continue;
-    if (coding === 'chunked' && !chunked) {
-      chunked = true;
-      continue;
-    }
-    throw new Failure('unsupported_transfer_encoding', `unsupported Transfer-Encoding '${value}'`);
-  }
-  return chunked;
-}
-
-/** keep-alive from a Connection header value (a comma list, case-insensitive). */
-function keepAliveFrom(connection: string, minor: 0 | 1): boolean {
-  const lower = connection.toLowerCase();
-  if (lower === 'keep-alive') return true;
-  if (lower === 'close') return false;
-  let keep = minor === 1;
-  for (const raw of lower.split(',')) {
-    const token = raw.trim();
-    if (token === 'close') return false;
-    if (token === 'keep-alive') keep = true;
-  }
-  return keep;
 }
 
 /** Parses every request in `data` (for tests and tools); throws on a parse error. */

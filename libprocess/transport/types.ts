@@ -4,13 +4,18 @@
 /** One HTTP/1.x request head + complete body, as read off a socket. */
 export interface ParsedRequest {
   method: string;
-  /** Raw request-target exactly as sent, e.g. `/master/mesos.internal.Foo` or `/state?x=1`. */
+  /**
+   * Raw request-target exactly as sent, e.g. `/master/mesos.internal.Foo` or
+   * `/state?x=1`, one char per byte (latin1); classify() decodes it.
+   */
   url: string;
   /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
   minorVersion: 0 | 1;
   /**
    * Header names lower-cased; when a name repeats, values are joined with ", "
-   * (RFC 7230 section 3.2.2).
+   * (RFC 7230 section 3.2.2). From RequestParser this is a read-only
+   * RequestHeaders (http-head.ts), possibly shared with other requests of the
+   * same connection that had byte-identical headers: copy it to edit.
    */
   headers: Map<string, string>;
   body: Buffer;
