@@ -10,7 +10,7 @@ import { TcpTransport } from './transport/tcp.js';
 import type { ParserLimits } from './transport/types.js';
 
 export { Clock, type Timer } from './clock.js';
-export { Process, messageName, type MessageType, type MessageHandler, type RouteHandler } from './process.js';
+export { Process, messageName, type MessageType, type Decoder, type Encoder, type MessageHandler, type RouteHandler } from './process.js';
 export { Runtime, ProcessNotFoundError, type MessageFilter, type MessageRecord } from './runtime.js';
 export { UPID, InvalidUPIDError } from './upid.js';
 export { InMemoryNetwork } from './transport/memory.js';

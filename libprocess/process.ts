@@ -10,12 +10,20 @@ import { UPID } from './upid.js';
 
 export type MessageHandler = (from: UPID, body: Buffer) => void;
 
-/** The shape of a protobufjs static message class. */
-export interface MessageType<T> {
-  encode(message: T): { finish(): Uint8Array };
+/** What receiving needs of a protobufjs static message class. */
+export interface Decoder<T> {
   decode(reader: Uint8Array): T;
   getTypeUrl(prefix?: string): string;
 }
+
+/** What sending needs of a protobufjs static message class (`P`: the plain-object shape it accepts). */
+export interface Encoder<P> {
+  encode(message: P): { finish(): Uint8Array };
+  getTypeUrl(prefix?: string): string;
+}
+
+/** The shape of a protobufjs static message class. */
+export type MessageType<T> = Decoder<T> & Encoder<T>;
 
 export type RouteHandler = (request: Request) => Response | Promise<Response>;
 
@@ -30,7 +38,7 @@ export interface Route {
 }
 
 /** Full protobuf name of a generated message class, e.g. `mesos.internal.PingSlaveMessage`. */
-export function messageName<T>(type: MessageType<T>): string {
+export function messageName(type: { getTypeUrl(prefix?: string): string }): string {
   const url = type.getTypeUrl('');
   return url.startsWith('/') ? url.slice(1) : url;
 }
@@ -92,9 +100,9 @@ export abstract class Process {
   /** Handles raw messages with this name. */
   protected install(name: string, handler: MessageHandler): void;
   /** Handles messages named by the protobuf type, decoding the body once. */
-  protected install<T>(type: MessageType<T>, handler: (from: UPID, message: T) => void): void;
+  protected install<T>(type: Decoder<T>, handler: (from: UPID, message: T) => void): void;
   protected install<T>(
-    nameOrType: string | MessageType<T>,
+    nameOrType: string | Decoder<T>,
     handler: MessageHandler | ((from: UPID, message: T) => void),
   ): void {
     if (typeof nameOrType === 'string') {
@@ -127,7 +135,7 @@ export abstract class Process {
   }
 
   /** Sends a protobuf message named by its full type name. */
-  sendProto<T>(to: UPID, type: MessageType<T>, message: T): void {
+  sendProto<P>(to: UPID, type: Encoder<P>, message: P): void {
     this.runtime.send(this.self, to, messageName(type), type.encode(message).finish());
   }
 
