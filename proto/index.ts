@@ -7,6 +7,7 @@
 export { appc, docker, mesos } from './gen/mesos.js';
 export {
   encodeMessage,
+  has,
   messageNameOf,
   messageTypeByName,
   messageTypeNames,

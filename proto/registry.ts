@@ -79,3 +79,15 @@ export function messageTypeNames(): string[] {
 export function encodeMessage<T extends object>(codec: MessageCodec<T>, message: T): Uint8Array {
   return codec.encode(message).finish();
 }
+
+/**
+ * Whether an optional field is set. Decoded messages carry proto2 defaults on
+ * their prototype (e.g. `StatusUpdate.latest_state` reads TASK_STAGING when
+ * absent), so `msg.field ?? x` cannot tell "unset" from "set to the default".
+ */
+export function has<T extends object>(message: T | null | undefined, field: keyof T & string): boolean {
+  if (message === null || message === undefined) return false;
+  if (!Object.prototype.hasOwnProperty.call(message, field)) return false;
+  const value = (message as Record<string, unknown>)[field];
+  return value !== null && value !== undefined;
+}
