@@ -1,0 +1,147 @@
+// The agent's in-memory model: frameworks, their executors and tasks, with
+// Mesos 1.0's state machines (Framework RUNNING/TERMINATING, Executor
+// REGISTERING/RUNNING/TERMINATING/TERMINATED; src/slave/slave.hpp). Owned by
+// the agent process and changed only in its handlers.
+
+import type { UPID } from '../libprocess/upid.js';
+import { Resources } from '../common/resources.js';
+import { isTerminalState } from '../common/task-states.js';
+import { mesos } from '../proto/index.js';
+
+export type ExecutorState = 'REGISTERING' | 'RUNNING' | 'TERMINATING' | 'TERMINATED';
+export type FrameworkState = 'RUNNING' | 'TERMINATING';
+
+/** Bounded history (Mesos uses circular buffers). */
+export class History<T> {
+  readonly items: T[] = [];
+  constructor(private readonly capacity: number) {}
+  push(item: T): void {
+    this.items.push(item);
+    if (this.items.length > this.capacity) this.items.shift();
+  }
+}
+
+export const MAX_COMPLETED_FRAMEWORKS = 50;
+export const MAX_COMPLETED_EXECUTORS_PER_FRAMEWORK = 150;
+export const MAX_COMPLETED_TASKS_PER_EXECUTOR = 200;
+
+export class Executor {
+  state: ExecutorState = 'REGISTERING';
+  pid: UPID | undefined;
+  resources: Resources;
+  /** Tasks waiting for the executor to register. */
+  readonly queuedTasks = new Map<string, mesos.TaskInfo.$Properties>();
+  /** Tasks sent to the executor, not terminal yet (or terminal but unacknowledged). */
+  readonly launchedTasks = new Map<string, mesos.Task.$Properties>();
+  /** Terminal tasks whose terminal update the framework has not acknowledged yet. */
+  readonly terminatedTasks = new Map<string, mesos.Task.$Properties>();
+  readonly completedTasks = new History<mesos.Task.$Properties>(MAX_COMPLETED_TASKS_PER_EXECUTOR);
+  /** Set once the container is gone. */
+  termination: { status?: number; message?: string } | undefined;
+  registrationTimer: { cancel(): void } | undefined;
+  shutdownTimer: { cancel(): void } | undefined;
+
+  constructor(
+    readonly frameworkId: string,
+    readonly info: mesos.ExecutorInfo.$Properties,
+    readonly containerId: string,
+    readonly directory: string,
+    readonly checkpoint: boolean,
+    readonly commandExecutor: boolean,
+  ) {
+    this.resources = Resources.fromProto(info.resources ?? []);
+  }
+
+  get id(): string {
+    return this.info.executor_id.value;
+  }
+
+  /** Moves a task from queued to launched (Executor::addTask), charging its resources. */
+  addTask(task: mesos.TaskInfo.$Properties): mesos.Task.$Properties {
+    const record: mesos.Task.$Properties = {
+      name: task.name,
+      task_id: task.task_id,
+      framework_id: { value: this.frameworkId },
+      slave_id: task.slave_id,
+      executor_id: { value: this.id },
+      state: mesos.TaskState.TASK_STAGING,
+      resources: task.resources ?? [],
+      statuses: [],
+    };
+    if (task.labels) record.labels = task.labels;
+    if (task.discovery) record.discovery = task.discovery;
+    if (task.container) record.container = task.container;
+    this.launchedTasks.set(task.task_id.value, record);
+    this.resources = this.resources.plus(Resources.fromProto(task.resources ?? []));
+    return record;
+  }
+
+  /** Applies a status to the task (Executor::updateTaskState / terminateTask). */
+  updateTaskState(status: mesos.TaskStatus.$Properties): void {
+    const taskId = status.task_id.value;
+    const task = this.launchedTasks.get(taskId) ?? this.terminatedTasks.get(taskId);
+    if (task === undefined) return;
+    const wasTerminal = isTerminalState(task.state);
+    task.state = status.state;
+    const statuses = task.statuses ?? [];
+    statuses.push(status);
+    task.statuses = statuses;
+    if (!wasTerminal && isTerminalState(status.state)) {
+      this.launchedTasks.delete(taskId);
+      this.terminatedTasks.set(taskId, task);
+      this.resources = this.resources.minus(Resources.fromProto(task.resources ?? []));
+    }
+  }
+
+  /** The terminal update was acknowledged (Executor::completeTask). */
+  completeTask(taskId: string): void {
+    const task = this.terminatedTasks.get(taskId);
+    if (task === undefined) return;
+    this.terminatedTasks.delete(taskId);
+    this.completedTasks.push(task);
+  }
+
+  /** Whether tasks are still queued, running or awaiting acknowledgement. */
+  incompleteTasks(): boolean {
+    return this.queuedTasks.size > 0 || this.launchedTasks.size > 0 || this.terminatedTasks.size > 0;
+  }
+}
+
+export class Framework {
+  state: FrameworkState = 'RUNNING';
+  info: mesos.FrameworkInfo.$Properties;
+  pid: UPID | undefined;
+  readonly executors = new Map<string, Executor>();
+  readonly completedExecutors = new History<Executor>(MAX_COMPLETED_EXECUTORS_PER_FRAMEWORK);
+
+  constructor(info: mesos.FrameworkInfo.$Properties, pid: UPID | undefined) {
+    this.info = info;
+    this.pid = pid;
+  }
+
+  get id(): string {
+    return this.info.id?.value ?? '';
+  }
+
+  executorForTask(taskId: string): Executor | undefined {
+    for (const executor of this.executors.values()) {
+      if (executor.queuedTasks.has(taskId) || executor.launchedTasks.has(taskId) || executor.terminatedTasks.has(taskId)) {
+        return executor;
+      }
+    }
+    return undefined;
+  }
+}
+
+export type AgentState = 'RECOVERING' | 'DISCONNECTED' | 'RUNNING' | 'TERMINATING';
+
+/** The agent's frameworks and identity, as its HTTP endpoints read them. */
+export interface AgentView {
+  readonly info: mesos.SlaveInfo.$Properties;
+  readonly state: AgentState;
+  readonly masterPid: UPID | undefined;
+  readonly startTime: number;
+  readonly frameworks: ReadonlyMap<string, Framework>;
+  readonly completedFrameworks: readonly Framework[];
+  readonly flags: () => Record<string, string>;
+}

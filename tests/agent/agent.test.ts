@@ -1,0 +1,241 @@
+// The agent end to end: our master and agent over real TCP in this process,
+// a fake scheduler, and real mesos-executor OS processes running commands.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import test from 'ava';
+import { startRuntime, type Runtime } from '../../libprocess/index.js';
+import { PeerProcess } from '../../libprocess/testing.js';
+import { mesos } from '../../proto/index.js';
+import { Resources } from '../../common/resources.js';
+import { startMaster, type RunningMaster } from '../../master/daemon.js';
+import { startAgent } from '../../agent/daemon.js';
+import type { Agent } from '../../agent/agent.js';
+import { parseAgentFlags } from '../../agent/flags.js';
+import { SCHEDULER_MESSAGES } from '../master/harness.js';
+
+process.env['MESOS_TS_LOG_LEVEL'] ??= 'fatal';
+process.env['LIBPROCESS_IP'] = '127.0.0.1';
+const ENV = { LIBPROCESS_METRICS_SNAPSHOT_ENDPOINT_RATE_LIMIT: '' };
+const BIN = fileURLToPath(new URL('../../bin', import.meta.url));
+const m = mesos.internal;
+
+interface World {
+  masterRuntime: Runtime;
+  master: RunningMaster;
+  agentRuntime: Runtime;
+  agent: Agent;
+  schedulerRuntime: Runtime;
+  scheduler: PeerProcess;
+  frameworkId: string;
+  workDir: string;
+  stop(): Promise<void>;
+}
+
+async function eventually<T>(read: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function world(extraFlags: string[] = []): Promise<World> {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-test-'));
+  const masterRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, delegate: 'master', env: ENV });
+  const master = startMaster(masterRuntime, { hostname: 'localhost', registry: { kind: 'in_memory' }, allocationIntervalMs: 200 });
+  const parsed = parseAgentFlags(
+    [`--work_dir=${workDir}`, `--master=${masterRuntime.address}`, `--launcher_dir=${BIN}`, '--registration_backoff_factor=10ms', ...extraFlags],
+    {},
+  );
+  if (!parsed.ok) throw new Error(parsed.error);
+  const agentRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, env: ENV });
+  const agent = startAgent(agentRuntime, {
+    flags: parsed.flags,
+    info: { hostname: 'localhost', resources: Resources.parse('cpus:2;mem:1024;disk:1024;ports:[31000-31100]').toProto() },
+    master: master.master.self,
+    flagsJson: () => ({}),
+  });
+  await eventually(() => (agent.state === 'RUNNING' ? true : undefined));
+  const schedulerRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, env: ENV });
+  const scheduler = new PeerProcess('scheduler()', SCHEDULER_MESSAGES);
+  schedulerRuntime.spawn(scheduler);
+  await schedulerRuntime.settle();
+  scheduler.sendProto(master.master.self, m.RegisterFrameworkMessage, { framework: { user: os.userInfo().username, name: 'agent-test' } });
+  const frameworkId = (await scheduler.next(m.FrameworkRegisteredMessage)).message.framework_id.value;
+  return {
+    masterRuntime,
+    master,
+    agentRuntime,
+    agent,
+    schedulerRuntime,
+    scheduler,
+    frameworkId,
+    workDir,
+    stop: async () => {
+      await agentRuntime.shutdown();
+      await master.stop();
+      await masterRuntime.shutdown();
+      await schedulerRuntime.shutdown();
+      fs.rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function launch(w: World, taskId: string, command: string): Promise<void> {
+  const offer = (await w.scheduler.next(m.ResourceOffersMessage)).message.offers[0] as mesos.Offer;
+  w.scheduler.sendProto(w.master.master.self, m.LaunchTasksMessage, {
+    framework_id: { value: w.frameworkId },
+    offer_ids: [offer.id],
+    filters: {},
+    tasks: [
+      {
+        name: taskId,
+        task_id: { value: taskId },
+        slave_id: offer.slave_id,
+        resources: Resources.parse('cpus:0.5;mem:64').toProto(),
+        command: { value: command, shell: true },
+      },
+    ],
+  });
+}
+
+/** Waits for the next update, acknowledges it, and returns it. */
+async function nextUpdate(w: World): Promise<mesos.internal.StatusUpdate.$Properties> {
+  const { message } = await w.scheduler.next(m.StatusUpdateMessage);
+  const update = message.update;
+  if (message.pid !== '' && message.pid !== '@0.0.0.0:0' && (update.uuid?.length ?? 0) > 0) {
+    w.scheduler.sendProto(w.master.master.self, m.StatusUpdateAcknowledgementMessage, {
+      slave_id: update.slave_id ?? { value: '' },
+      framework_id: update.framework_id,
+      task_id: update.status.task_id,
+      uuid: update.uuid ?? new Uint8Array(),
+    });
+  }
+  return update;
+}
+
+test('a command task runs to TASK_FINISHED in a real executor; its output lands in the sandbox', async (t) => {
+  const w = await world();
+  try {
+    await launch(w, 'hello', 'echo hi from the task');
+    const running = await nextUpdate(w);
+    t.is(running.status.state, mesos.TaskState.TASK_RUNNING);
+    const finished = await nextUpdate(w);
+    t.is(finished.status.state, mesos.TaskState.TASK_FINISHED);
+    const stdout = await eventually(() => {
+      const runs = path.join(w.workDir, 'slaves', w.agent.id, 'frameworks', w.frameworkId, 'executors', 'hello', 'runs', 'latest', 'stdout');
+      return fs.existsSync(runs) && fs.readFileSync(runs, 'utf8').includes('hi from the task') ? fs.readFileSync(runs, 'utf8') : undefined;
+    });
+    t.regex(stdout, /hi from the task/);
+    // Once acknowledged, the executor exits and the agent forgets the framework's executor.
+    await eventually(() => (w.agent.frameworks.get(w.frameworkId)?.executors.size ?? 0) === 0 ? true : undefined);
+    t.is(w.agent.completedFrameworks.length + (w.agent.frameworks.has(w.frameworkId) ? 1 : 0) >= 1, true);
+  } finally {
+    await w.stop();
+  }
+});
+
+test('a failing command gives TASK_FAILED with its exit status', async (t) => {
+  const w = await world();
+  try {
+    await launch(w, 'fails', 'exit 3');
+    t.is((await nextUpdate(w)).status.state, mesos.TaskState.TASK_RUNNING);
+    const failed = await nextUpdate(w);
+    t.is(failed.status.state, mesos.TaskState.TASK_FAILED);
+    t.is(failed.status.message, 'Command exited with status 3');
+  } finally {
+    await w.stop();
+  }
+});
+
+test('killing a task gives TASK_KILLED and leaves no process behind', async (t) => {
+  const w = await world();
+  try {
+    await launch(w, 'sleeper', 'sleep 120');
+    t.is((await nextUpdate(w)).status.state, mesos.TaskState.TASK_RUNNING);
+    w.scheduler.sendProto(w.master.master.self, m.KillTaskMessage, { framework_id: { value: w.frameworkId }, task_id: { value: 'sleeper' } });
+    const killed = await nextUpdate(w);
+    t.is(killed.status.state, mesos.TaskState.TASK_KILLED);
+    const sleeping = (): boolean =>
+      fs.readdirSync('/proc').some((p) => /^\d+$/.test(p) && (() => {
+        try {
+          return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ').trim() === 'sleep 120';
+        } catch {
+          return false;
+        }
+      })());
+    await eventually(() => (sleeping() ? undefined : true), 10_000);
+    t.false(sleeping());
+  } finally {
+    await w.stop();
+  }
+});
+
+test('an executor that exits without reporting fails its task with TASK_FAILED from the agent', async (t) => {
+  const w = await world();
+  try {
+    const offer = (await w.scheduler.next(m.ResourceOffersMessage)).message.offers[0] as mesos.Offer;
+    w.scheduler.sendProto(w.master.master.self, m.LaunchTasksMessage, {
+      framework_id: { value: w.frameworkId },
+      offer_ids: [offer.id],
+      filters: {},
+      tasks: [
+        {
+          name: 'custom',
+          task_id: { value: 'custom' },
+          slave_id: offer.slave_id,
+          resources: Resources.parse('cpus:0.5;mem:64').toProto(),
+          executor: {
+            executor_id: { value: 'crashy' },
+            command: { value: 'exit 7', shell: true },
+            resources: Resources.parse('cpus:0.1;mem:32').toProto(),
+          },
+        },
+      ],
+    });
+    const failed = await nextUpdate(w);
+    t.is(failed.status.state, mesos.TaskState.TASK_FAILED);
+    t.is(failed.status.source, mesos.TaskStatus.Source.SOURCE_SLAVE);
+    t.is(failed.status.reason, mesos.TaskStatus.Reason.REASON_EXECUTOR_TERMINATED);
+    const exited = await w.scheduler.next(m.ExitedExecutorMessage);
+    t.is(exited.message.executor_id.value, 'crashy');
+    t.is(exited.message.status, 7 << 8);
+  } finally {
+    await w.stop();
+  }
+});
+
+test('an executor that never registers is destroyed after --executor_registration_timeout', async (t) => {
+  const w = await world(['--executor_registration_timeout=1secs']);
+  try {
+    const offer = (await w.scheduler.next(m.ResourceOffersMessage)).message.offers[0] as mesos.Offer;
+    w.scheduler.sendProto(w.master.master.self, m.LaunchTasksMessage, {
+      framework_id: { value: w.frameworkId },
+      offer_ids: [offer.id],
+      filters: {},
+      tasks: [
+        {
+          name: 'silent',
+          task_id: { value: 'silent' },
+          slave_id: offer.slave_id,
+          resources: Resources.parse('cpus:0.5;mem:64').toProto(),
+          executor: {
+            executor_id: { value: 'mute' },
+            command: { value: 'sleep 300', shell: true },
+            resources: Resources.parse('cpus:0.1;mem:32').toProto(),
+          },
+        },
+      ],
+    });
+    const failed = await nextUpdate(w);
+    t.is(failed.status.state, mesos.TaskState.TASK_FAILED);
+    t.regex(failed.status.message ?? '', /did not register within 1secs/);
+  } finally {
+    await w.stop();
+  }
+});
