@@ -239,3 +239,18 @@ test('an executor that never registers is destroyed after --executor_registratio
     await w.stop();
   }
 });
+
+test('mesos-agent refuses bad flags naming the flag', async (t) => {
+  const { execa } = await import('execa');
+  const bin = path.join(BIN, 'mesos-agent.js');
+  const env = { ...process.env, MESOS_TS_LOG_LEVEL: 'fatal' };
+  const noWorkDir = await execa(process.execPath, [bin, '--master=127.0.0.1:5050'], { env, reject: false });
+  t.is(noWorkDir.exitCode, 1);
+  t.regex(noWorkDir.stderr, /work_dir/);
+  const badMaster = await execa(process.execPath, [bin, '--master=not a master', '--work_dir=/tmp/x-agent'], { env, reject: false });
+  t.is(badMaster.exitCode, 1);
+  t.regex(badMaster.stderr, /--master/);
+  const badResources = await execa(process.execPath, [bin, '--master=127.0.0.1:5050', '--work_dir=/tmp/x-agent', '--resources=cpus:abc'], { env, reject: false });
+  t.is(badResources.exitCode, 1);
+  t.regex(badResources.stderr, /--resources/);
+});
