@@ -15,6 +15,7 @@ import { Framework, History, MAX_COMPLETED_FRAMEWORKS, type AgentState, type Age
 import { StatusUpdateManager } from './status-update-manager.js';
 import * as executors from './executors.js';
 import * as tasks from './tasks.js';
+import { installAgentRoutes } from './http/routes.js';
 
 export const MESOS_VERSION = '1.0.0';
 /** REGISTER_RETRY_INTERVAL_MAX (src/slave/constants.hpp). */
@@ -41,7 +42,13 @@ export interface AgentOptions {
 
 /** Schedules sandbox removal (agent/gc.ts implements it). */
 export interface SandboxCollector {
-  schedule(delayMs: number, path: string): void;
+  schedule(delayMs: number, path: string): Promise<{ status: string }>;
+}
+
+/** Exposes sandboxes over /files (agent/files.ts implements it). */
+export interface SandboxFiles {
+  attach(path: string, name: string): Promise<void>;
+  detach(name: string): void;
 }
 
 export class Agent extends Process implements AgentView {
@@ -62,6 +69,7 @@ export class Agent extends Process implements AgentView {
     readonly options: AgentOptions,
     readonly containerizer: Containerizer,
     readonly gc: SandboxCollector | undefined,
+    readonly files: SandboxFiles | undefined = undefined,
   ) {
     super('slave()');
     this.info = { ...options.info };
@@ -101,6 +109,12 @@ export class Agent extends Process implements AgentView {
     this.install(m.ReregisterExecutorMessage, (from, msg) => executors.reregisterExecutor(this, from, msg));
     this.install(m.StatusUpdateMessage, (from, msg) => tasks.statusUpdate(this, from, msg));
     this.install(m.ExecutorToFrameworkMessage, (from, msg) => tasks.executorMessage(this, from, msg));
+    installAgentRoutes((path, handler, options) => this.route(path, handler, options), () => this, {
+      pid: () => this.self.toString(),
+      containerizer: this.containerizer,
+      inside: (fn) => this.runtime.dispatch(this, () => fn()),
+      clock: this.runtime.clock,
+    });
     if (this.masterPid !== undefined) this.detected(this.masterPid);
   }
 

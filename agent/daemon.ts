@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { Runtime } from '../libprocess/runtime.js';
 import { UPID } from '../libprocess/upid.js';
 import { Agent, type SandboxCollector } from './agent.js';
+import { Files } from './files.js';
+import { GarbageCollector } from './gc.js';
 import type { AgentFlags } from './flags.js';
 import { MesosContainerizer } from './containerizer/mesos-containerizer.js';
 import type { mesos } from '../proto/index.js';
@@ -45,9 +47,23 @@ export function executorBinary(launcherDir: string): string {
   return fs.existsSync(plain) ? plain : `${plain}.js`;
 }
 
+const sharedFiles = new WeakMap<Runtime, Files>();
+
 export function startAgent(runtime: Runtime, setup: AgentSetup): Agent {
   const flags = setup.flags;
   const containerizer = MesosContainerizer.create(flags, { log: runtime.log });
+  // One /files process per runtime (mesos-local runs several agents on one).
+  const files = runtime.exists('files') ? sharedFiles.get(runtime) : new Files(runtime);
+  if (files !== undefined) sharedFiles.set(runtime, files);
+  const gc = setup.gc ?? new GarbageCollector(runtime);
+  if (setup.gc === undefined && gc instanceof GarbageCollector) {
+    gc.watchDisk({
+      path: flags.work_dir,
+      gcDelayMs: flags.gc_delay,
+      gcDiskHeadroom: flags.gc_disk_headroom,
+      intervalMs: flags.disk_watch_interval,
+    });
+  }
   const agent = new Agent(
     {
       info: setup.info,
@@ -63,7 +79,8 @@ export function startAgent(runtime: Runtime, setup: AgentSetup): Agent {
       ...(setup.random !== undefined ? { random: setup.random } : {}),
     },
     containerizer,
-    setup.gc,
+    gc,
+    files,
   );
   runtime.spawn(agent);
   return agent;

@@ -77,6 +77,9 @@ export function launchExecutor(agent: Agent, framework: Framework, info: mesos.E
   agent.runtime.log.info({ framework: frameworkId, executor: executor.id, container: containerId, directory }, 'launching executor');
   const launch = (async (): Promise<boolean> => {
     await createExecutorDirectory(agent.options.workDir, agent.id, frameworkId, executor.id, containerId, user);
+    agent.files?.attach(directory, directory).catch((error: unknown) => {
+      agent.runtime.log.warn({ err: error, directory }, 'failed to attach the executor sandbox to /files');
+    });
     return agent.containerizer.launch(containerId, {
       executorInfo: info,
       directory,
@@ -191,7 +194,12 @@ export function executorTerminated(agent: Agent, frameworkId: string, executorId
 export function removeExecutor(agent: Agent, framework: Framework, executor: Executor): void {
   framework.executors.delete(executor.id);
   framework.completedExecutors.push(executor);
-  agent.gc?.schedule(agent.options.gcDelayMs, executor.directory);
+  const collected = agent.gc?.schedule(agent.options.gcDelayMs, executor.directory);
+  collected
+    ?.then((outcome) => {
+      if (outcome.status === 'removed') agent.files?.detach(executor.directory);
+    })
+    .catch(() => undefined);
   if (framework.executors.size === 0) agent.removeFramework(framework);
 }
 

@@ -34,10 +34,10 @@ interface World {
   stop(): Promise<void>;
 }
 
-async function eventually<T>(read: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+async function eventually<T>(read: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = read();
+    const value = await read();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -253,4 +253,34 @@ test('mesos-agent refuses bad flags naming the flag', async (t) => {
   const badResources = await execa(process.execPath, [bin, '--master=127.0.0.1:5050', '--work_dir=/tmp/x-agent', '--resources=cpus:abc'], { env, reject: false });
   t.is(badResources.exitCode, 1);
   t.regex(badResources.stderr, /--resources/);
+});
+
+test('the agent serves its state, files of the sandbox and monitor statistics', async (t) => {
+  const w = await world();
+  try {
+    await launch(w, 'looker', 'echo sandbox-visible; sleep 30');
+    t.is((await nextUpdate(w)).status.state, mesos.TaskState.TASK_RUNNING);
+    const base = `http://${w.agentRuntime.host}:${w.agentRuntime.port}`;
+    const state = (await (await fetch(`${base}/${w.agent.self.id}/state`)).json()) as {
+      id: string;
+      frameworks: Array<{ id: string; executors: Array<{ id: string; directory: string; tasks: Array<{ id: string; state: string }> }> }>;
+    };
+    t.is(state.id, w.agent.id);
+    const executor = state.frameworks[0]?.executors[0];
+    t.is(executor?.id, 'looker');
+    t.is(executor?.tasks[0]?.state, 'TASK_RUNNING');
+    const directory = executor?.directory ?? '';
+    const read = async (): Promise<string> => {
+      const response = await fetch(`${base}/files/read?path=${encodeURIComponent(`${directory}/stdout`)}&offset=0`);
+      return response.status === 200 ? ((await response.json()) as { data: string }).data : '';
+    };
+    await eventually(async () => ((await read()).includes('sandbox-visible') ? true : undefined));
+    const escape = await fetch(`${base}/files/read?path=${encodeURIComponent(`${directory}/../../../../../../../etc/passwd`)}&offset=0`);
+    t.true(escape.status === 400 || escape.status === 404);
+    const stats = (await (await fetch(`${base}/${w.agent.self.id}/monitor/statistics`)).json()) as Array<{ executor_id: string; statistics: Record<string, number> }>;
+    t.is(stats[0]?.executor_id, 'looker');
+    t.is(typeof stats[0]?.statistics['mem_rss_bytes'], 'number');
+  } finally {
+    await w.stop();
+  }
 });
