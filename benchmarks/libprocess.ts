@@ -1,11 +1,13 @@
 // libprocess benchmarks (npm run bench:libprocess):
 //   oneway          messages/s from one sender to a receiver in another OS process, 100-byte bodies
 //   oneway_decoded  the same with each body decoded as a protobuf message at the receiver
-//   roundtrip       ping-pong round trips/s with one message in flight, and latency percentiles
+//   roundtrip       ping-pong round trips/s with 16 pingers (one in flight each), latency percentiles
+//   roundtrip_serial the same with a single pinger: pure round-trip latency
 //   dispatch        messages/s between two processes in one runtime (no socket)
 
 import { Process, Runtime, UPID, startRuntime, messageName } from '../libprocess/index.js';
 import { mesos } from '../proto/index.js';
+import net from 'node:net';
 import { percentileOf, report, startPeer } from './harness.js';
 
 const BATCH = 10_000;
@@ -121,21 +123,70 @@ class Pinger extends Process {
   }
 }
 
-async function roundtrip(runtime: Runtime): Promise<{ rate: number; p50: number; p99: number }> {
+/**
+ * Ping-pong between two OS processes. `pairs` pingers each keep one ping in
+ * flight; with one pair this is the serial round-trip latency, with several
+ * it is the throughput a process with many peers sees.
+ */
+async function roundtrip(runtime: Runtime, pairs: number, perPair: number): Promise<{ rate: number; p50: number; p99: number }> {
   const peer = await startPeer('./libprocess-peer.ts', ['echo']);
   try {
-    const pinger = new Pinger('pinger');
-    runtime.spawn(pinger);
     const to = UPID.parse(peer.pid);
-    await runtime.dispatch(pinger, (p) => p.run(to, 5000));
-    const count = 50_000;
+    const pingers = Array.from({ length: pairs }, (_, i) => new Pinger(`pinger-${pairs}-${i}`));
+    for (const pinger of pingers) runtime.spawn(pinger);
+    await Promise.all(pingers.map((p) => runtime.dispatch(p, (x) => x.run(to, 2000))));
     const start = performance.now();
-    await runtime.dispatch(pinger, (p) => p.run(to, count));
+    await Promise.all(pingers.map((p) => runtime.dispatch(p, (x) => x.run(to, perPair))));
     const seconds = (performance.now() - start) / 1000;
-    const sorted = pinger.latencies.slice().sort();
-    runtime.terminate(pinger);
-    await runtime.wait(pinger);
-    return { rate: count / seconds, p50: percentileOf(sorted, 0.5) * 1000, p99: percentileOf(sorted, 0.99) * 1000 };
+    const all = new Float64Array(pairs * perPair);
+    pingers.forEach((p, i) => all.set(p.latencies, i * perPair));
+    const sorted = all.sort();
+    for (const pinger of pingers) runtime.terminate(pinger);
+    await Promise.all(pingers.map((p) => runtime.wait(p)));
+    return { rate: (pairs * perPair) / seconds, p50: percentileOf(sorted, 0.5) * 1000, p99: percentileOf(sorted, 0.99) * 1000 };
+  } finally {
+    peer.stop();
+  }
+}
+
+/** Serial round trips over plain Node sockets (two connections), the floor under libprocess.roundtrip_serial. */
+async function rawRoundtrip(count: number): Promise<number> {
+  const peer = await startPeer('./raw-echo.ts', []);
+  try {
+    const echoPort = Number(peer.pid);
+    const message = Buffer.alloc(250, 1);
+    let remaining = count;
+    let out: net.Socket | undefined;
+    let start = 0;
+    const done = new Promise<number>((resolve) => {
+      const server = net.createServer({ noDelay: true }, (inbound) => {
+        inbound.on('data', () => {
+          if (--remaining === 0) {
+            const seconds = (performance.now() - start) / 1000;
+            server.close();
+            inbound.destroy();
+            out?.destroy();
+            resolve(count / seconds);
+            return;
+          }
+          out?.write(message);
+        });
+      });
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        const myPort = typeof address === 'object' && address !== null ? address.port : 0;
+        out = net.connect({ host: '127.0.0.1', port: echoPort, noDelay: true }, () => {
+          const hello = Buffer.alloc(2);
+          hello.writeUInt16BE(myPort);
+          out?.write(hello);
+          setTimeout(() => {
+            start = performance.now();
+            out?.write(message);
+          }, 100);
+        });
+      });
+    });
+    return await done;
   } finally {
     peer.stop();
   }
@@ -202,10 +253,15 @@ export async function run(): Promise<void> {
   const runtime = await startRuntime({ ip: '127.0.0.1', port: 0 });
   try {
     report('libprocess.oneway', await oneway(runtime, false), 'msg/s');
-    const rt = await roundtrip(runtime);
-    report('libprocess.roundtrip', rt.rate, 'rt/s');
-    report('libprocess.roundtrip_p50', rt.p50, 'us');
-    report('libprocess.roundtrip_p99', rt.p99, 'us');
+    report('libprocess.raw_node_roundtrip_serial', await rawRoundtrip(50_000), 'rt/s');
+    const serial = await roundtrip(runtime, 1, 50_000);
+    report('libprocess.roundtrip_serial', serial.rate, 'rt/s');
+    report('libprocess.roundtrip_serial_p50', serial.p50, 'us');
+    report('libprocess.roundtrip_serial_p99', serial.p99, 'us');
+    const concurrent = await roundtrip(runtime, 16, 10_000);
+    report('libprocess.roundtrip', concurrent.rate, 'rt/s');
+    report('libprocess.roundtrip_p50', concurrent.p50, 'us');
+    report('libprocess.roundtrip_p99', concurrent.p99, 'us');
     report('libprocess.dispatch', await dispatch(runtime), 'ops/s');
     report('libprocess.oneway_decoded', await oneway(runtime, true), 'msg/s');
   } finally {
