@@ -4,11 +4,11 @@
 // SIGINT/SIGTERM (src/slave/main.cpp).
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import bunyan from 'bunyan';
 import { resolveCli, stringifyFlags } from '../common/flags.js';
 import { parseAttributes } from '../common/attributes.js';
+import { hostnameFor } from '../common/hostname.js';
 import { startRuntime } from '../libprocess/index.js';
 import { createLogger } from '../libprocess/logging.js';
 import { agentFlags, type AgentFlags } from './flags.js';
@@ -68,7 +68,7 @@ const runtime = await startRuntime({
   log,
 }).catch((error: unknown) => fail(`Failed to initialize: ${error instanceof Error ? error.message : String(error)}`));
 
-const hostname = flags.hostname ?? (flags.hostname_lookup ? os.hostname() : runtime.host);
+const hostname = flags.hostname ?? (await hostnameFor(runtime.host, flags.hostname_lookup));
 const agent = startAgent(runtime, {
   flags,
   info: {

@@ -3,11 +3,11 @@
 // master until SIGINT/SIGTERM (src/master/main.cpp).
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import bunyan from 'bunyan';
 import { resolveCli, stringifyFlags } from '../common/flags.js';
 import { parseRoles } from '../common/roles.js';
+import { hostnameFor } from '../common/hostname.js';
 import { startRuntime } from '../libprocess/index.js';
 import { createLogger } from '../libprocess/logging.js';
 import { masterFlags, parseWeights, type MasterFlags } from './flags.js';
@@ -60,7 +60,7 @@ const runtime = await startRuntime({
 }).catch((error: unknown) => fail(`Failed to initialize: ${error instanceof Error ? error.message : String(error)}`));
 
 const setup: MasterSetup = {
-  hostname: flags.hostname ?? (flags.hostname_lookup ? os.hostname() : runtime.host),
+  hostname: flags.hostname ?? (await hostnameFor(runtime.host, flags.hostname_lookup)),
   cluster: flags.cluster,
   registry: flags.registry === 'in_memory' ? { kind: 'in_memory' } : { kind: 'file', workDir: flags.work_dir ?? '' },
   agentPingTimeoutMs: flags.agent_ping_timeout,
