@@ -49,6 +49,12 @@ export function agentUpdate(
   return update;
 }
 
+/** A framework's pid as the master relays it; HTTP frameworks have none (`@0.0.0.0:0` or empty). */
+function frameworkPid(text: string | null | undefined): UPID | undefined {
+  const pid = text === null || text === undefined || text === '' ? undefined : UPID.tryParse(text);
+  return pid === undefined || pid.port === 0 || pid.id === '' ? undefined : pid;
+}
+
 function isFromMaster(agent: Agent, from: UPID): boolean {
   return agent.masterPid !== undefined && from.equals(agent.masterPid);
 }
@@ -66,8 +72,7 @@ export function runTask(agent: Agent, from: UPID, msg: mesos.internal.RunTaskMes
   const task = msg.task;
   let framework = agent.frameworks.get(frameworkId);
   if (framework === undefined) {
-    const pid = has(msg, 'pid') ? UPID.tryParse(msg.pid ?? '') : undefined;
-    framework = new Framework({ ...msg.framework, id: { value: frameworkId } }, pid);
+    framework = new Framework({ ...msg.framework, id: { value: frameworkId } }, has(msg, 'pid') ? frameworkPid(msg.pid) : undefined);
     agent.frameworks.set(frameworkId, framework);
   }
   if (framework.state === 'TERMINATING') {
@@ -230,31 +235,38 @@ export function acknowledgement(agent: Agent, from: UPID, msg: mesos.internal.St
   });
 }
 
+/** Framework -> executor; the 1.0 driver sends these straight to the agent, so any sender is accepted (Slave::schedulerMessage). */
 export function schedulerMessage(agent: Agent, from: UPID, msg: mesos.internal.FrameworkToExecutorMessage): void {
-  if (!isFromMaster(agent, from)) return;
+  if (agent.state !== 'RUNNING') {
+    agent.runtime.log.warn({ from: from.toString() }, 'dropping framework message: the agent is not registered');
+    return;
+  }
   const framework = agent.frameworks.get(msg.framework_id.value);
   const executor = framework?.executors.get(msg.executor_id.value);
-  if (executor === undefined || executor.state !== 'RUNNING' || executor.pid === undefined) {
+  if (framework === undefined || framework.state === 'TERMINATING' || executor === undefined || executor.state !== 'RUNNING' || executor.pid === undefined) {
     agent.runtime.log.warn({ executor: msg.executor_id.value }, 'dropping framework message: executor not running');
     return;
   }
   agent.sendProto(executor.pid, mesos.internal.FrameworkToExecutorMessage, msg);
 }
 
+/** Executor -> framework: straight to a driver-based framework's pid, else through the master (Slave::executorMessage). */
 export function executorMessage(agent: Agent, from: UPID, msg: mesos.internal.ExecutorToFrameworkMessage): void {
   const framework = agent.frameworks.get(msg.framework_id.value);
-  if (framework === undefined || agent.state !== 'RUNNING') {
+  if (framework === undefined || framework.state === 'TERMINATING' || agent.state !== 'RUNNING') {
     agent.runtime.log.warn({ from: from.toString() }, 'dropping executor message: unknown framework or no master');
     return;
   }
-  agent.sendToMaster(mesos.internal.ExecutorToFrameworkMessage, { ...msg, slave_id: { value: agent.id } });
+  const message = { ...msg, slave_id: { value: agent.id } };
+  if (framework.pid !== undefined) agent.sendProto(framework.pid, mesos.internal.ExecutorToFrameworkMessage, message);
+  else agent.sendToMaster(mesos.internal.ExecutorToFrameworkMessage, message);
 }
 
 export function updateFramework(agent: Agent, from: UPID, msg: mesos.internal.UpdateFrameworkMessage): void {
   if (!isFromMaster(agent, from)) return;
   const framework = agent.frameworks.get(msg.framework_id.value);
   if (framework === undefined) return;
-  framework.pid = has(msg, 'pid') ? UPID.tryParse(msg.pid ?? '') : undefined;
+  framework.pid = has(msg, 'pid') ? frameworkPid(msg.pid) : undefined;
 }
 
 /** Tasks the master asked about after re-registration get their latest state re-sent. */
