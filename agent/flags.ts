@@ -23,7 +23,7 @@ import {
   type ParseResult,
   type WithHelp,
 } from '../common/flags.js';
-import { checkIpDiscovery, checkLoggingLevel, checkModules, loggingFlags, networkFlags } from '../common/flags-shared.js';
+import { checkIpDiscovery, checkLoggingLevel, checkModules, loggingFlags, moduleFlags, networkFlags } from '../common/flags-shared.js';
 import { formatDouble, formatStoutDuration } from '../common/flags-values.js';
 import { mesos } from '../proto/index.js';
 
@@ -40,6 +40,7 @@ export const DEFAULT_HTTP_AUTHENTICATOR = 'basic';
 const defs = {
   ...networkFlags('agent', 5051),
   ...loggingFlags,
+  ...moduleFlags,
 
   master: flag(types.string, {
     help:
@@ -327,16 +328,6 @@ const defs = {
   enforce_container_disk_quota: flag(types.bool, {
     help: 'Enforce container disk quotas (disk/du isolator).',
     default: 'false',
-  }),
-  modules: flag(types.proto(mesos.Modules, 'mesos.Modules'), {
-    help:
-      'Module libraries to load, as JSON (the `Modules` message), inline or as\n' +
-      '`file:///path`. Not allowed together with `--modules_dir`.',
-  }),
-  modules_dir: flag(types.string, {
-    help:
-      'Directory of module manifest files, loaded in alphabetical order. Not\n' +
-      'allowed together with `--modules`.',
   }),
   authenticatee: flag(types.string, {
     help: 'How this agent authenticates to the master: `crammd5` or a module.',

@@ -4,6 +4,7 @@
 
 import { flag, type FlagCheckFailure } from './flags.js';
 import { types } from './flags-values.js';
+import { mesos } from '../proto/index.js';
 
 /** src/logging/flags.cpp. */
 export const loggingFlags = {
@@ -44,6 +45,20 @@ export const loggingFlags = {
 };
 
 /** The listen/advertise flags of a daemon's main(); `port` defaults differ per daemon. */
+/** `--modules` and `--modules_dir`, the same for master and agent. */
+export const moduleFlags = {
+  modules: flag(types.proto(mesos.Modules, 'mesos.Modules'), {
+    help:
+      'Module libraries to load, as JSON (the `Modules` message), inline or as\n' +
+      '`file:///path`. Not allowed together with `--modules_dir`.',
+  }),
+  modules_dir: flag(types.string, {
+    help:
+      'Directory of module manifest files, loaded in alphabetical order. Not\n' +
+      'allowed together with `--modules`.',
+  }),
+};
+
 export function networkFlags(daemon: 'master' | 'agent', defaultPort: number) {
   return {
     ip: flag(types.string, {

@@ -21,7 +21,7 @@ import {
   type ParseResult,
   type WithHelp,
 } from '../common/flags.js';
-import { checkIpDiscovery, checkLoggingLevel, checkModules, loggingFlags, networkFlags } from '../common/flags-shared.js';
+import { checkIpDiscovery, checkLoggingLevel, checkModules, loggingFlags, moduleFlags, networkFlags } from '../common/flags-shared.js';
 import { formatStoutDuration, parseDouble, parseInteger, parseStoutDuration } from '../common/flags-values.js';
 import { mesos } from '../proto/index.js';
 
@@ -38,6 +38,7 @@ export const DEFAULT_ALLOCATOR = 'HierarchicalDRF';
 const defs = {
   ...networkFlags('master', 5050),
   ...loggingFlags,
+  ...moduleFlags,
 
   zk: flag(types.string, {
     help:
@@ -202,16 +203,6 @@ const defs = {
   }),
   offer_timeout: flag(types.duration, {
     help: 'Rescind offers a framework has held this long. Unset: offers never\nexpire.',
-  }),
-  modules: flag(types.proto(mesos.Modules, 'mesos.Modules'), {
-    help:
-      'Module libraries to load, as JSON (the `Modules` message), inline or as\n' +
-      '`file:///path`. Not allowed together with `--modules_dir`.',
-  }),
-  modules_dir: flag(types.string, {
-    help:
-      'Directory of module manifest files, loaded in alphabetical order. Not\n' +
-      'allowed together with `--modules`.',
   }),
   authenticators: flag(types.string, {
     help: 'Authenticator for frameworks and agents: `crammd5` or one loaded with\n`--modules`.',
