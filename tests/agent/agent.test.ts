@@ -284,3 +284,86 @@ test('the agent serves its state, files of the sandbox and monitor statistics', 
     await w.stop();
   }
 });
+
+test('a failed fetch fails the task with a clear message', async (t) => {
+  const w = await world();
+  try {
+    const offer = (await w.scheduler.next(m.ResourceOffersMessage)).message.offers[0] as mesos.Offer;
+    w.scheduler.sendProto(w.master.master.self, m.LaunchTasksMessage, {
+      framework_id: { value: w.frameworkId },
+      offer_ids: [offer.id],
+      filters: {},
+      tasks: [
+        {
+          name: 'fetchy',
+          task_id: { value: 'fetchy' },
+          slave_id: offer.slave_id,
+          resources: Resources.parse('cpus:0.5;mem:64').toProto(),
+          command: { value: 'cat missing.txt', shell: true, uris: [{ value: '/nonexistent/missing.txt' }] },
+        },
+      ],
+    });
+    const failed = await nextUpdate(w);
+    t.is(failed.status.state, mesos.TaskState.TASK_FAILED);
+    t.regex(failed.status.message ?? '', /Failed to fetch/);
+    t.regex(failed.status.message ?? '', /\/nonexistent\/missing\.txt/);
+  } finally {
+    await w.stop();
+  }
+});
+
+test('after a master restart on the same address the agent re-registers and keeps its running task', async (t) => {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-restart-'));
+  const registryDir = fs.mkdtempSync(path.join(os.tmpdir(), 'master-registry-'));
+  let masterRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, delegate: 'master', env: ENV });
+  const port = masterRuntime.port;
+  let master = startMaster(masterRuntime, { hostname: 'localhost', registry: { kind: 'file', workDir: registryDir }, allocationIntervalMs: 200 });
+  const parsed = parseAgentFlags(
+    [`--work_dir=${workDir}`, `--master=127.0.0.1:${port}`, `--launcher_dir=${BIN}`, '--registration_backoff_factor=10ms'],
+    {},
+  );
+  if (!parsed.ok) throw new Error(parsed.error);
+  const agentRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, env: ENV });
+  const agent = startAgent(agentRuntime, {
+    flags: parsed.flags,
+    info: { hostname: 'localhost', resources: Resources.parse('cpus:2;mem:1024').toProto() },
+    master: master.master.self,
+    flagsJson: () => ({}),
+  });
+  const schedulerRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, env: ENV });
+  try {
+    await eventually(() => (agent.state === 'RUNNING' ? true : undefined));
+    const agentId = agent.id;
+    const scheduler = new PeerProcess('scheduler()', SCHEDULER_MESSAGES);
+    schedulerRuntime.spawn(scheduler);
+    await schedulerRuntime.settle();
+    scheduler.sendProto(master.master.self, m.RegisterFrameworkMessage, { framework: { user: os.userInfo().username, name: 'restart', failover_timeout: 3600 } });
+    const frameworkId = (await scheduler.next(m.FrameworkRegisteredMessage)).message.framework_id.value;
+    const offer = (await scheduler.next(m.ResourceOffersMessage)).message.offers[0] as mesos.Offer;
+    scheduler.sendProto(master.master.self, m.LaunchTasksMessage, {
+      framework_id: { value: frameworkId },
+      offer_ids: [offer.id],
+      filters: {},
+      tasks: [{ name: 'long', task_id: { value: 'long' }, slave_id: offer.slave_id, resources: Resources.parse('cpus:0.5;mem:64').toProto(), command: { value: 'sleep 60', shell: true } }],
+    });
+    await eventually(() => (agent.frameworks.get(frameworkId)?.executors.get('long')?.launchedTasks.get('long')?.state === mesos.TaskState.TASK_RUNNING ? true : undefined));
+
+    // Restart the master on the same port with the same registry.
+    await master.stop();
+    await masterRuntime.shutdown();
+    masterRuntime = await startRuntime({ ip: '127.0.0.1', port, delegate: 'master', env: ENV });
+    master = startMaster(masterRuntime, { hostname: 'localhost', registry: { kind: 'file', workDir: registryDir }, allocationIntervalMs: 200 });
+    const restarted = master;
+    await eventually(() => (restarted.master.state.agents.get(agentId)?.connected === true ? true : undefined));
+    const known = restarted.master.state.agents.get(agentId);
+    t.is(known?.tasks.get(frameworkId)?.get('long')?.task.state, mesos.TaskState.TASK_RUNNING, 'the re-registered agent reports its running task');
+    t.is(agent.id, agentId);
+  } finally {
+    await agentRuntime.shutdown();
+    await master.stop();
+    await masterRuntime.shutdown();
+    await schedulerRuntime.shutdown();
+    fs.rmSync(workDir, { recursive: true, force: true });
+    fs.rmSync(registryDir, { recursive: true, force: true });
+  }
+});
