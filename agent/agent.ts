@@ -16,6 +16,7 @@ import { StatusUpdateManager } from './status-update-manager.js';
 import * as executors from './executors.js';
 import * as tasks from './tasks.js';
 import { installAgentRoutes } from './http/routes.js';
+import { installAgentOperatorApi } from './http/operator-api.js';
 
 export const MESOS_VERSION = '1.0.0';
 /** REGISTER_RETRY_INTERVAL_MAX (src/slave/constants.hpp). */
@@ -115,6 +116,7 @@ export class Agent extends Process implements AgentView {
       inside: (fn) => this.runtime.dispatch(this, () => fn()),
       clock: this.runtime.clock,
     });
+    installAgentOperatorApi((path, handler, options) => this.route(path, handler, options), this);
     if (this.masterPid !== undefined) this.detected(this.masterPid);
   }
 

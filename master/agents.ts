@@ -13,6 +13,7 @@ import { AdmitSlave, ReadmitSlave, RemoveSlave, type Registry } from './registry
 import * as offers from './offers.js';
 import * as tasks from './tasks.js';
 import * as frameworks from './frameworks.js';
+import * as operatorEvents from './operator-events.js';
 
 function connection(master: Master): mesos.internal.MasterSlaveConnection.$Properties {
   const { agentPingTimeoutMs, maxAgentPingTimeouts } = master.opts;
@@ -127,6 +128,7 @@ export function reregister(master: Master, from: UPID, msg: mesos.internal.Rereg
     for (const task of msg.tasks ?? []) readmitted.addTask(tasks.recordOf(task, id));
     master.metrics.inc('slave_reregistrations');
     add(master, readmitted, msg.completed_frameworks ?? []);
+    for (const byFramework of readmitted.tasks.values()) for (const record of byFramework.values()) operatorEvents.taskAdded(master, record.task);
     master.sendProto(from, mesos.internal.SlaveReregisteredMessage, { slave_id: { value: id }, connection: connection(master) });
     informAgentOfFrameworks(master, readmitted, msg.tasks ?? [], msg.frameworks ?? []);
   });

@@ -1,13 +1,14 @@
 // Framework lifecycle in the master: subscription through the old
-// Register/ReregisterFrameworkMessage and the 1.0 driver's scheduler::Call,
-// failover, disconnection with its failover timeout, deactivation, teardown
-// and removal (src/master/master.cpp: receive, subscribe, _subscribe,
-// failoverFramework, exited, deactivate, removeFramework).
+// Register/ReregisterFrameworkMessage, the 1.0 driver's scheduler::Call and
+// the v1 HTTP API (an HttpConnection instead of a pid), failover,
+// disconnection with its failover timeout, deactivation, teardown and removal
+// (src/master/master.cpp: receive, subscribe, _subscribe, failoverFramework,
+// exited, _exited, deactivate, removeFramework).
 
 import type { UPID } from '../libprocess/upid.js';
 import { mesos } from '../proto/index.js';
 import type { Master } from './master.js';
-import { Framework, type Agent } from './model.js';
+import { Framework, type Agent, type HttpConnection } from './model.js';
 import * as agents from './agents.js';
 import * as offers from './offers.js';
 import * as tasks from './tasks.js';
@@ -58,48 +59,58 @@ export function receiveCall(master: Master, from: UPID, call: mesos.scheduler.Ca
     frameworkError(master, from, 'Framework disconnected');
     return;
   }
+  if (!handleCall(master, framework, call, from)) drop(master, from, call, 'Unknown call type');
+}
+
+/**
+ * Carries out a validated non-SUBSCRIBE call of a subscribed framework (the
+ * driver's scheduler::Call message and the HTTP API share this); false for a
+ * call type it does not know.
+ */
+export function handleCall(master: Master, framework: Framework, call: mesos.scheduler.Call, from?: UPID): boolean {
+  const Type = mesos.scheduler.Call.Type;
   switch (call.type) {
     case Type.TEARDOWN:
       teardown(master, framework);
-      return;
+      return true;
     case Type.ACCEPT:
       if (call.accept) tasks.accept(master, framework, call.accept);
-      return;
+      return true;
     case Type.DECLINE:
       if (call.decline) offers.decline(master, framework, call.decline);
-      return;
+      return true;
     case Type.ACCEPT_INVERSE_OFFERS:
     case Type.DECLINE_INVERSE_OFFERS:
       // Inverse offers come with maintenance, which this master does not schedule yet.
       master.runtime.log.info({ framework: framework.id }, 'ignoring inverse offer call: no inverse offers are outstanding');
-      return;
+      return true;
     case Type.REVIVE:
       revive(master, framework);
-      return;
+      return true;
     case Type.KILL:
       if (call.kill) tasks.kill(master, framework, call.kill);
-      return;
+      return true;
     case Type.SHUTDOWN:
       if (call.shutdown) tasks.shutdownExecutor(master, framework, call.shutdown);
-      return;
+      return true;
     case Type.ACKNOWLEDGE:
       if (call.acknowledge) tasks.acknowledge(master, framework, call.acknowledge, from, call);
-      return;
+      return true;
     case Type.RECONCILE:
       if (call.reconcile) tasks.reconcile(master, framework, call.reconcile.tasks ?? []);
-      return;
+      return true;
     case Type.MESSAGE:
       if (call.message) tasks.frameworkMessage(master, framework, call.message);
-      return;
+      return true;
     case Type.REQUEST:
       master.metrics.inc('messages_resource_request');
-      return;
+      return true;
     case Type.SUPPRESS:
       master.metrics.inc('messages_suppress_offers');
       master.allocator.suppressOffers(framework.id);
-      return;
+      return true;
     default:
-      drop(master, from, call, 'Unknown call type');
+      return false;
   }
 }
 
@@ -118,7 +129,7 @@ export function subscribe(master: Master, from: UPID, subscribe: mesos.scheduler
     isCompletedFramework: (id) => master.state.isCompletedFramework(id),
   });
   if (error !== undefined) {
-    master.runtime.log.info({ from: from.toString(), name: info.name }, `refusing subscription: ${error}`);
+    master.runtime.log.info({ from: from.toString(), frameworkName: info.name }, `refusing subscription: ${error}`);
     frameworkError(master, from, error);
     return;
   }
@@ -138,7 +149,7 @@ export function subscribe(master: Master, from: UPID, subscribe: mesos.scheduler
       framework_id: { value: framework.id },
       master_info: master.info,
     });
-    master.runtime.log.info({ framework: framework.id, name: info.name, upid: from.toString() }, 'registered framework');
+    master.runtime.log.info({ framework: framework.id, frameworkName: info.name, upid: from.toString() }, 'registered framework');
     return;
   }
   const id = info.id?.value ?? '';
@@ -188,18 +199,46 @@ export function subscribe(master: Master, from: UPID, subscribe: mesos.scheduler
 
 function add(master: Master, framework: Framework): void {
   master.state.frameworks.set(framework.id, framework);
-  const pid = framework.pid;
-  if (pid !== undefined) master.watch(pid);
+  const connection = framework.connection;
+  if (connection.kind === 'pid') master.watch(connection.pid);
+  else watchHttp(master, framework.id, connection);
   master.allocator.addFramework(framework.id, framework.info, new Map(framework.usedResources), true);
 }
 
+/** The master learns when an HTTP framework's stream ends (Master::exited(FrameworkID, HttpConnection)). */
+function watchHttp(master: Master, frameworkId: string, http: HttpConnection): void {
+  master.defer(http.closed, () => httpExited(master, frameworkId, http));
+}
+
+/** Failover to a new driver pid (Master::failoverFramework(Framework*, const UPID&)). */
 function failover(master: Master, framework: Framework, newPid: UPID): void {
-  const oldPid = framework.pid;
-  if (oldPid !== undefined && oldPid.toString() !== newPid.toString() && framework.connected) {
-    frameworkError(master, oldPid, 'Framework failed over');
+  const old = framework.connection;
+  if ((old.kind === 'http' || old.pid.toString() !== newPid.toString()) && framework.connected) {
+    master.sendToFramework(framework, mesos.internal.FrameworkErrorMessage, { message: 'Framework failed over' });
   }
+  if (old.kind === 'http') old.close();
   framework.connection = { kind: 'pid', pid: newPid };
   master.watch(newPid);
+  reactivate(master, framework);
+}
+
+/** Failover to a new HTTP stream (Master::failoverFramework(Framework*, const HttpConnection&)). */
+function failoverHttp(master: Master, framework: Framework, http: HttpConnection): void {
+  // The old scheduler learns it was replaced, then its stream (if any) ends.
+  if (framework.connected) {
+    master.sendToFramework(framework, mesos.internal.FrameworkErrorMessage, { message: 'Framework failed over' });
+  }
+  const old = framework.connection;
+  if (old.kind === 'pid') master.unlink(old.pid);
+  else old.close();
+  framework.connection = http;
+  watchHttp(master, framework.id, http);
+  reactivate(master, framework);
+  http.startHeartbeats();
+}
+
+/** Master::_failoverFramework: offers recovered, reconnected, reactivated, told it is registered. */
+function reactivate(master: Master, framework: Framework): void {
   for (const offerId of [...framework.offers]) offers.recoverAndRemove(master, offerId, false);
   framework.connected = true;
   framework.failoverTimer?.cancel();
@@ -214,27 +253,102 @@ function failover(master: Master, framework: Framework, newPid: UPID): void {
   });
 }
 
+/**
+ * SUBSCRIBE over the HTTP API (Master::subscribe(HttpConnection, ...) and
+ * _subscribe): the same checks as a driver's subscription; an invalid one is
+ * answered with an ERROR event and the stream is closed. A subscription with
+ * the id of a registered framework always fails the old connection over.
+ */
+export function subscribeHttp(master: Master, http: HttpConnection, subscribe: mesos.scheduler.Call.Subscribe.$Properties): void {
+  const info = subscribe.framework_info;
+  const hasId = info.id !== undefined && info.id !== null && info.id.value !== '';
+  master.metrics.inc(hasId ? 'messages_reregister_framework' : 'messages_register_framework');
+  master.runtime.log.info({ frameworkName: info.name }, 'received subscription request for HTTP framework');
+  const error = validateFrameworkInfo(info, {
+    rolesWhitelist: master.opts.roles,
+    rootSubmissions: master.opts.rootSubmissions,
+    isCompletedFramework: (id) => master.state.isCompletedFramework(id),
+  });
+  if (error !== undefined) {
+    master.runtime.log.info({ frameworkName: info.name }, `refusing subscription of HTTP framework: ${error}`);
+    master.sendEvent(http, mesos.internal.FrameworkErrorMessage, { message: error });
+    http.close();
+    return;
+  }
+  const state = master.state;
+  if (!hasId) {
+    const framework = new Framework({ ...info, id: { value: master.ids.framework() } }, http, master.nowSecs());
+    add(master, framework);
+    master.sendToFramework(framework, mesos.internal.FrameworkRegisteredMessage, {
+      framework_id: { value: framework.id },
+      master_info: master.info,
+    });
+    http.startHeartbeats();
+    master.runtime.log.info({ framework: framework.id, frameworkName: info.name, stream: http.streamId }, 'subscribed HTTP framework');
+    return;
+  }
+  const id = info.id?.value ?? '';
+  const framework = state.frameworks.get(id);
+  if (framework !== undefined) {
+    framework.info = { ...info, id: { value: id } };
+    master.allocator.updateFramework(id, framework.info);
+    framework.reregisteredTime = master.nowSecs();
+    failoverHttp(master, framework, http);
+  } else {
+    const adopted = new Framework({ ...info }, http, master.nowSecs());
+    adopted.reregisteredTime = master.nowSecs();
+    for (const agent of state.agents.values()) {
+      for (const record of agent.tasks.get(id)?.values() ?? []) adopted.addTask(record);
+      for (const executor of agent.executors.get(id)?.values() ?? []) adopted.addExecutor(agent.id, executor);
+    }
+    add(master, adopted);
+    master.sendToFramework(adopted, mesos.internal.FrameworkReregisteredMessage, {
+      framework_id: { value: id },
+      master_info: master.info,
+    });
+    http.startHeartbeats();
+  }
+  // HTTP frameworks have no pid: agents get UPID() ("@0.0.0.0:0").
+  for (const agent of state.agents.values()) {
+    master.sendProto(agent.pid, mesos.internal.UpdateFrameworkMessage, { framework_id: { value: id }, pid: '@0.0.0.0:0' });
+  }
+}
+
 /** A linked pid went away: a framework's driver, or an agent. */
 export function exited(master: Master, pid: UPID): void {
   const key = pid.toString();
   const framework = master.state.frameworkByPid(key);
   if (framework !== undefined) {
     master.sendToFramework(framework, mesos.internal.FrameworkErrorMessage, { message: 'Framework disconnected' });
-    disconnect(master, framework);
-    const failoverMs = (framework.info.failover_timeout ?? 0) * 1000;
-    const reregisteredTime = framework.reregisteredTime;
-    master.runtime.log.info({ framework: framework.id, failoverMs }, 'framework disconnected; waiting for failover');
-    framework.failoverTimer = master.delay(failoverMs, () => {
-      const current = master.state.frameworks.get(framework.id);
-      if (current === framework && !framework.connected && framework.reregisteredTime === reregisteredTime) {
-        master.runtime.log.info({ framework: framework.id }, 'framework failover timeout, removing framework');
-        remove(master, framework);
-      }
-    });
+    disconnected(master, framework);
     return;
   }
   const agent = master.state.agentsByPid.get(key);
   if (agent !== undefined) agents.disconnected(master, agent);
+}
+
+/** An HTTP framework's stream ended; ignored when the framework has moved on to another connection. */
+export function httpExited(master: Master, frameworkId: string, http: HttpConnection): void {
+  const framework = master.state.frameworks.get(frameworkId);
+  if (framework === undefined || framework.connection !== http) return;
+  if (!framework.connected) return;
+  disconnected(master, framework);
+}
+
+/** Master::_exited: disconnect, and remove the framework unless it comes back within its failover timeout. */
+function disconnected(master: Master, framework: Framework): void {
+  disconnect(master, framework);
+  const failoverMs = (framework.info.failover_timeout ?? 0) * 1000;
+  const reregisteredTime = framework.reregisteredTime;
+  master.runtime.log.info({ framework: framework.id, failoverMs }, 'framework disconnected; waiting for failover');
+  framework.failoverTimer?.cancel();
+  framework.failoverTimer = master.delay(failoverMs, () => {
+    const current = master.state.frameworks.get(framework.id);
+    if (current === framework && !framework.connected && framework.reregisteredTime === reregisteredTime) {
+      master.runtime.log.info({ framework: framework.id }, 'framework failover timeout, removing framework');
+      remove(master, framework);
+    }
+  });
 }
 
 export function disconnect(master: Master, framework: Framework): void {

@@ -11,7 +11,7 @@ import type { Registry } from './registry-operations.js';
 import type { RegistryOperation } from './registry-operations.js';
 import { MasterIds } from './ids.js';
 import { MasterMetrics } from './metrics.js';
-import type { Framework } from './model.js';
+import type { Framework, HttpConnection } from './model.js';
 import { MasterState } from './indexes.js';
 import * as agents from './agents.js';
 import * as frameworks from './frameworks.js';
@@ -21,6 +21,9 @@ import * as offers from './offers.js';
 export { MESOS_VERSION } from './http/version.js';
 import { MESOS_VERSION } from './http/version.js';
 import { installMasterRoutes } from './http/routes.js';
+import { installMasterOperatorApi } from './http/operator-api.js';
+import { installSchedulerApi } from './http/scheduler-api.js';
+import { DEFAULT_HEARTBEAT_INTERVAL_SECS, v1EventOf } from './v1-events.js';
 
 export interface MasterOptions {
   hostname: string;
@@ -38,6 +41,8 @@ export interface MasterOptions {
   masterId?: string;
   /** The flags as `/master/flags` shows them. */
   flags?: () => Record<string, string>;
+  /** HEARTBEAT interval of HTTP scheduler streams (1.0: a fixed 15 s). */
+  httpHeartbeatIntervalMs?: number;
 }
 
 export const DEFAULT_MASTER_OPTIONS: Omit<MasterOptions, 'hostname'> = {
@@ -80,6 +85,8 @@ export class Master extends Process {
   electedTime: number | undefined;
   /** Set once the registry is recovered; messages before that are dropped, as in Mesos. */
   recovered = false;
+  /** The leading master when this one is not elected (set by master detection); undefined when none is known. */
+  detectedLeader: mesos.MasterInfo.$Properties | undefined;
   private readonly options: MasterOptions;
 
   constructor(
@@ -114,7 +121,10 @@ export class Master extends Process {
     this.installHandlers();
     installMasterRoutes((path, handler, options) => this.route(path, handler, options), this, {
       flags: this.options.flags ?? (() => ({})),
+      leader: () => this.leader(),
     });
+    installSchedulerApi((path, handler, options) => this.route(path, handler, options), this);
+    installMasterOperatorApi((path, handler, options) => this.route(path, handler, options), this, { leader: () => this.leader() });
     this.defer(this.registrar.recover(this.info), (result) => {
       if (!result.ok) {
         this.runtime.log.fatal({ err: result.error }, 'failed to recover the registry');
@@ -139,12 +149,36 @@ export class Master extends Process {
     return this.runtime.clock.now() / 1000;
   }
 
-  /** Sends a v0 message to a framework's driver. */
+  /** The leading master: this one while elected, else the one detection found. */
+  leader(): mesos.MasterInfo.$Properties | undefined {
+    return this.electedTime !== undefined ? this.info : this.detectedLeader;
+  }
+
+  get heartbeatIntervalMs(): number {
+    return this.options.httpHeartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_SECS * 1000;
+  }
+
+  /**
+   * Sends a v0 message to a connected framework: to its driver's pid, or, for
+   * an HTTP framework, as the v1 event it converts to on its stream.
+   */
   sendToFramework<P>(framework: Framework, type: Encoder<P>, message: P): void {
-    const pid = framework.pid;
-    if (pid === undefined) return;
     if (!framework.connected) return;
-    this.sendProto(pid, type, message);
+    const connection = framework.connection;
+    if (connection.kind === 'http') this.sendEvent(connection, type, message);
+    else this.sendProto(connection.pid, type, message);
+  }
+
+  /** Writes a v0 message to an HTTP stream as its v1 event (HttpConnection::send). */
+  sendEvent<P>(connection: HttpConnection, type: Encoder<P>, message: P): void {
+    const event = v1EventOf(type, message, this.heartbeatIntervalMs / 1000);
+    if (event === undefined) {
+      this.runtime.log.warn({ stream: connection.streamId }, 'no v1 event for this message; not sent to the HTTP framework');
+      return;
+    }
+    if (!connection.send(event)) {
+      this.runtime.log.warn({ stream: connection.streamId }, 'unable to send event to framework: connection closed');
+    }
   }
 
   watch(pid: UPID): void {

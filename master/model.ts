@@ -124,10 +124,26 @@ export class Agent {
   }
 }
 
+/**
+ * The subscription stream of an HTTP framework (Mesos's HttpConnection,
+ * src/master/master.hpp); master/http/scheduler-stream.ts implements it.
+ */
+export interface HttpConnection {
+  readonly kind: 'http';
+  /** The `Mesos-Stream-Id` of this subscription (a UUID). */
+  readonly streamId: string;
+  /** Writes one event as a RecordIO record; false once the stream is closed. */
+  send(event: mesos.v1.scheduler.Event.$Properties): boolean;
+  /** Ends the stream (idempotent); stops the heartbeats. */
+  close(): void;
+  /** Resolves when the stream ends, from either side. */
+  readonly closed: Promise<void>;
+  /** Sends HEARTBEAT now and every heartbeat interval until the stream closes (Mesos's Heartbeater). */
+  startHeartbeats(): void;
+}
+
 /** How a framework talks to the master: a driver at a pid (v0), or an HTTP stream (v1). */
-export type FrameworkConnection =
-  | { kind: 'pid'; pid: UPID }
-  | { kind: 'http'; streamId: string; send: (event: mesos.v1.scheduler.Event.$Properties) => void; close: () => void };
+export type FrameworkConnection = { kind: 'pid'; pid: UPID } | HttpConnection;
 
 export class Framework {
   info: mesos.FrameworkInfo.$Properties;

@@ -13,6 +13,7 @@ import { isTerminalState, type Agent, type Framework, type TaskRecord } from './
 import * as offers from './offers.js';
 import { validateOffers, validateTask } from './validation.js';
 import { validateUuidBytes } from './validation-common.js';
+import * as operatorEvents from './operator-events.js';
 
 const Source = mesos.TaskStatus.Source;
 const Reason = mesos.TaskStatus.Reason;
@@ -83,6 +84,7 @@ export function updateTask(master: Master, record: TaskRecord, update: mesos.int
   const newState = has(update, 'latest_state') ? (update.latest_state as mesos.TaskState) : (status.state ?? TaskState.TASK_STAGING);
   const wasTerminal = isTerminalState(task.state);
   const terminated = !wasTerminal && isTerminalState(newState);
+  if (!wasTerminal && newState !== task.state) operatorEvents.taskUpdated(master, task, newState);
   if (!wasTerminal) task.state = newState;
   if (update.uuid !== undefined && update.uuid !== null && update.uuid.length > 0) {
     task.status_update_state = status.state ?? null;
@@ -264,6 +266,7 @@ function addTask(master: Master, info: mesos.TaskInfo.$Properties, framework: Fr
   }
   framework.addTask(record);
   agent.addTask(record);
+  operatorEvents.taskAdded(master, task);
   return consumed;
 }
 

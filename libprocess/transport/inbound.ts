@@ -125,7 +125,21 @@ export class InboundConnection {
   }
 
   fill(slot: Slot, response: Response): void {
-    if (this.dead || slot.response !== undefined) return;
+    if (slot.response !== undefined) return;
+    if (this.dead) {
+      // The peer left before the answer was ready: a streaming body still
+      // gets its writer, already closed, so its owner learns the peer is gone.
+      if (typeof response.body === 'function') {
+        const stream = new Stream(this, false);
+        stream.abort();
+        try {
+          response.body(stream);
+        } catch {
+          // nothing to clean up: the stream never reached the socket
+        }
+      }
+      return;
+    }
     slot.response = response;
     if (typeof response.body === 'function') {
       const stream = new Stream(this, slot.minorVersion === 1);

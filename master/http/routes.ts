@@ -106,16 +106,23 @@ class MasterEndpoints {
 
   /** Master::Http::redirect. */
   redirect(request: Request): Response {
-    const leader = this.leader();
-    if (leader === undefined) {
-      return { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'No leader elected' };
-    }
-    const host = leader.hostname ?? leader.address?.hostname ?? leader.address?.ip ?? ipFromUint32(leader.ip);
-    const base = `//${host}:${leader.port ?? 5050}`;
-    const path = request.path;
-    const location = path === '/redirect' || path === '/master/redirect' ? base : base + path;
-    return { status: 307, headers: { Location: location }, body: '' };
+    return redirectToLeader(request, this.leader());
   }
+}
+
+/**
+ * Master::Http::redirect: 307 to the same path on the leading master (a
+ * protocol-relative `//host:port/path`), or 503 when no leader is known.
+ */
+export function redirectToLeader(request: Pick<Request, 'path'>, leader: mesos.MasterInfo.$Properties | undefined): Response {
+  if (leader === undefined) {
+    return { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'No leader elected' };
+  }
+  const host = leader.hostname ?? leader.address?.hostname ?? leader.address?.ip ?? ipFromUint32(leader.ip);
+  const base = `//${host}:${leader.port ?? 5050}`;
+  const path = request.path;
+  const location = path === '/redirect' || path === '/master/redirect' ? base : base + path;
+  return { status: 307, headers: { Location: location }, body: '' };
 }
 
 /** MasterInfo.ip holds the address bytes in network order read as a little-endian integer. */

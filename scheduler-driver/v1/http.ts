@@ -43,6 +43,8 @@ export interface PostOptions {
   agent: http.Agent | false;
   /** Fails the request when no response head arrives in time. */
   timeoutMs: number;
+  /** Aborts the request (e.g. the scheduler is closing). */
+  signal?: AbortSignal;
 }
 
 export interface Posted {
@@ -58,6 +60,7 @@ export function post(url: URL, body: Uint8Array, headers: Record<string, string>
     const request = client.request(url, {
       method: 'POST',
       agent: options.agent,
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
       headers: { ...headers, 'Content-Length': String(body.byteLength) },
     });
     const timer = setTimeout(() => request.destroy(new V1SchedulerError(`No response from ${url.host} within ${options.timeoutMs} ms`)), options.timeoutMs);

@@ -68,6 +68,8 @@ export class V1Scheduler {
   private id: string | undefined;
   private stream: string | undefined;
   private stopping = false;
+  /** Calls waiting for their response (the call connections close once none is left after CLOSED). */
+  private inflight = 0;
   private loop: Promise<void> | undefined;
   /** Cancels whatever the subscription loop is waiting for (the stream, or a backoff sleep). */
   private interrupt: (() => void) | undefined;
@@ -128,6 +130,26 @@ export class V1Scheduler {
    * TEARDOWN also stops the scheduler once accepted.
    */
   async call(call: Call): Promise<void> {
+    this.inflight++;
+    try {
+      await this.send(call);
+    } finally {
+      this.inflight--;
+      if (this.currentState === 'CLOSED' && this.inflight === 0) this.callAgent.destroy();
+    }
+  }
+
+  /** Stops for good: ends the stream (the master sees a disconnection) and the event iteration. */
+  async close(): Promise<void> {
+    this.stopping = true;
+    this.interrupt?.();
+    await this.loop;
+    this.finish();
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private async send(call: Call): Promise<void> {
     if (call.type === CallType.SUBSCRIBE) throw new V1SchedulerError('use subscribe() to subscribe');
     if (this.currentState !== 'SUBSCRIBED' || this.id === undefined || this.stream === undefined) {
       throw new V1SchedulerError(`Scheduler is in state ${this.currentState}`);
@@ -146,7 +168,7 @@ export class V1Scheduler {
       );
     } catch (error) {
       if (teardown) this.stopping = false;
-      throw error;
+      throw new V1SchedulerError(`${typeName} call failed: ${errorText(error)}`, { cause: error });
     }
     const response = posted.response;
     const body = await readBody(response);
@@ -158,16 +180,6 @@ export class V1Scheduler {
     if (teardown) await this.close();
   }
 
-  /** Stops for good: ends the stream (the master sees a disconnection) and the event iteration. */
-  async close(): Promise<void> {
-    this.stopping = true;
-    this.interrupt?.();
-    await this.loop;
-    this.finish();
-  }
-
-  // ------------------------------------------------------------ internals
-
   private setState(state: V1SchedulerState, reason?: string): void {
     if (this.currentState === state) return;
     this.currentState = state;
@@ -177,7 +189,7 @@ export class V1Scheduler {
   private finish(): void {
     this.setState('CLOSED');
     this.queue.end();
-    this.callAgent.destroy();
+    if (this.inflight === 0) this.callAgent.destroy();
   }
 
   private encode(call: Call): Uint8Array {
@@ -228,6 +240,8 @@ export class V1Scheduler {
     const call: Call = { type: CallType.SUBSCRIBE, subscribe: { framework_info: frameworkInfo } };
     if (this.id !== undefined) call.framework_id = { value: this.id };
     let posted: Posted;
+    const abort = new AbortController();
+    this.interrupt = () => abort.abort();
     try {
       posted = await postFollowingRedirects(
         this.url,
@@ -237,11 +251,19 @@ export class V1Scheduler {
           agent: false,
           timeoutMs: this.requestTimeoutMs,
           maxRedirects: this.maxRedirects,
+          signal: abort.signal,
           onRedirect: (to) => (this.url = to),
         },
       );
     } catch (error) {
+      this.interrupt = undefined;
+      if (this.stopping) return { kind: 'stop' };
       return { kind: 'retry', reason: `SUBSCRIBE failed: ${errorText(error)}` };
+    }
+    this.interrupt = undefined;
+    if (this.stopping) {
+      posted.request.destroy();
+      return { kind: 'stop' };
     }
     const { response, request } = posted;
     const status = response.statusCode ?? 0;

@@ -199,8 +199,12 @@ test('scheduleByMtime counts the delay from the modification time', async (t) =>
   const mtime = new Date(Math.floor(now / 1000) * 1000 - 2 * HOUR);
   await utimes(path, mtime, mtime);
   const outcome = s.gc.scheduleByMtime(3 * HOUR, path);
-  await new Promise((resolve) => setImmediate(resolve));
-  await s.runtime.settle();
+  // The modification time is read from disk first (real I/O): wait for the schedule to land.
+  const deadline = Date.now() + 10_000;
+  while (s.gc.process.scheduled().length === 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await s.runtime.settle();
+  }
   const [entry] = s.gc.process.scheduled();
   t.is(entry?.path, path);
   t.true(Math.abs((entry?.remainingMs ?? 0) - HOUR) < 1000);

@@ -293,7 +293,7 @@ test('/state: optional build and flag fields, unelected master, http frameworks 
     cluster: 'prod',
     flags: { ...f.view.flags, log_dir: '/logs', external_log_file: '/logs/m.log' },
   };
-  const http = new Framework({ id: { value: 'H' }, name: 'h', user: 'u' }, { kind: 'http', streamId: 's', send: () => undefined, close: () => undefined }, 1);
+  const http = new Framework({ id: { value: 'H' }, name: 'h', user: 'u' }, { kind: 'http', streamId: 's', send: () => true, close: () => undefined, closed: new Promise<void>(() => undefined), startHeartbeats: () => undefined }, 1);
   f.view.state.frameworks.set('H', http);
   const json = JSON.parse(render(writeState, view)) as Record<string, unknown>;
   t.deepEqual(keys(json).slice(0, 14), [
