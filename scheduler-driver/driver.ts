@@ -159,7 +159,15 @@ export class MesosSchedulerDriver implements SchedulerDriver {
     let runtime = this.options.runtime;
     if (runtime === undefined) {
       try {
-        runtime = await startRuntime({ env, ...(this.options.log ? { log: this.options.log } : {}) });
+        // A master on loopback can only be reached from this machine: stay on
+        // loopback too unless LIBPROCESS_IP says otherwise (an addition to 1.0,
+        // which advertises the host's address).
+        const loopbackMaster = detected.master.pid.host.startsWith('127.') && (env['LIBPROCESS_IP'] ?? '') === '';
+        runtime = await startRuntime({
+          env,
+          ...(loopbackMaster ? { ip: '127.0.0.1' } : {}),
+          ...(this.options.log ? { log: this.options.log } : {}),
+        });
       } catch (error) {
         return this.fail(`Failed to initialize libprocess: ${(error as Error).message}`);
       }
@@ -167,7 +175,7 @@ export class MesosSchedulerDriver implements SchedulerDriver {
     }
     this.runtime = runtime;
     for (const warning of flags.warnings) runtime.log.warn(warning);
-    if (runtime.address.startsWith('127.')) {
+    if (runtime.address.startsWith('127.') && !detected.master.pid.host.startsWith('127.')) {
       runtime.log.warn(
         'Scheduler driver bound to loopback interface! Cannot communicate with remote master(s).' +
           " You might want to set 'LIBPROCESS_IP' environment variable to use a routable IP address.",

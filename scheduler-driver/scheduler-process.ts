@@ -129,7 +129,7 @@ export class SchedulerProcess extends Process {
 
   protected override initialize(): void {
     const m = mesos.internal;
-    this.runtime.log.info({ pid: this.self.toString() }, 'Scheduler driver started');
+    this.runtime.log.info({ upid: this.self.toString() }, 'Scheduler driver started');
     // As 1.0: one pair of gauges per runtime (a second driver takes them over).
     this.runtime.metrics.gauge('scheduler/event_queue_messages', () => this.queued('MESSAGE'));
     this.runtime.metrics.gauge('scheduler/event_queue_dispatches', () => this.queued('DISPATCH'));
