@@ -6,7 +6,7 @@ import type net from 'node:net';
 import type { Response, StreamWriter } from '../http/types.js';
 import { Queue } from '../queue.js';
 import type { RequestParser } from './http-parser.js';
-import { LAST_CHUNK, encodeChunk, encodeChunkedHead, encodeResponse, persists, statusText } from './response-encoder.js';
+import { LAST_CHUNK, encodeChunkParts, encodeChunkedHead, encodeResponseParts, persists, statusText } from './response-encoder.js';
 import type { ParsedRequest } from './types.js';
 
 interface Slot {
@@ -45,12 +45,14 @@ class Stream implements StreamWriter {
     if (this.ended) return false;
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     if (bytes.length === 0) return true;
-    const framed = this.chunked ? encodeChunk(bytes) : bytes;
-    if (this.active) {
-      this.connection.write(framed);
-    } else {
-      this.buffered.push(framed);
-      this.bufferedBytes += framed.length;
+    const framed = this.chunked ? encodeChunkParts(bytes) : [bytes];
+    for (const part of framed) {
+      if (this.active) {
+        this.connection.write(part);
+      } else {
+        this.buffered.push(part);
+        this.bufferedBytes += part.length;
+      }
     }
     return this.pending < STREAM_HIGH_WATER;
   }
@@ -217,7 +219,7 @@ export class InboundConnection {
       }
       this.slots.shift();
       const body = typeof response.body === 'function' ? undefined : response.body;
-      this.write(encodeResponse(response.status, response.headers, body, options));
+      for (const part of encodeResponseParts(response.status, response.headers, body, options)) this.write(part);
       if (!keepAlive) {
         this.end();
         return;

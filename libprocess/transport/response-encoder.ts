@@ -161,6 +161,37 @@ export function encodeResponse(
   return out;
 }
 
+/** Bodies at least this large are written after their head instead of copied behind it. */
+export const ZERO_COPY_BYTES = 16 * 1024;
+
+const CRLF_BYTES = Buffer.from('\r\n', 'latin1');
+
+/**
+ * A complete response as buffers to write in order: one buffer for small
+ * bodies (one write), head and body apart for large Buffer bodies so the body
+ * is never copied.
+ */
+export function encodeResponseParts(
+  status: number,
+  headers: Record<string, string> | undefined,
+  body: Buffer | string | undefined,
+  opts: ResponseEncodeOptions,
+): Buffer[] {
+  if (!Buffer.isBuffer(body) || body.length < ZERO_COPY_BYTES || opts.omitBody === true) {
+    return [encodeResponse(status, headers, body, opts)];
+  }
+  const head = `${headLines(status, headers, opts)}Content-Length: ${body.length}\r\n\r\n`;
+  return [Buffer.from(head, 'utf8'), body];
+}
+
+/** One chunk as buffers to write in order; large data is not copied (see ZERO_COPY_BYTES). */
+export function encodeChunkParts(data: Buffer): Buffer[] {
+  const n = data.length;
+  if (n === 0) return [];
+  if (n < ZERO_COPY_BYTES) return [encodeChunk(data)];
+  return [Buffer.from(`${n.toString(16)}\r\n`, 'latin1'), data, CRLF_BYTES];
+}
+
 /** The head of a streamed response: `Transfer-Encoding: chunked`, no Content-Length. */
 export function encodeChunkedHead(
   status: number,
