@@ -13,14 +13,7 @@ import type { RouteHandler, RouteOptions } from '../../libprocess/process.js';
 import type { Request, Response } from '../../libprocess/http/types.js';
 import { has, mesos } from '../../proto/index.js';
 import {
-  getFlags,
-  getHealth,
-  getListFiles,
-  getLoggingLevel,
-  getMetrics,
-  getReadFile,
-  getVersion,
-  setLoggingLevel,
+  sharedCall,
   type SharedDeps,
 } from '../../master/http/operator-common.js';
 import { decodeCall, notImplemented, okMessage, type ApiTypes, type ContentType } from '../../master/http/operator-http.js';
@@ -90,23 +83,9 @@ export class AgentOperatorApi {
 
   private dispatch(call: V0Call, accept: ContentType): Response | Promise<Response> {
     const shared = this.shared;
+    const common = sharedCall(shared, call, accept);
+    if (common !== undefined) return common;
     switch (call.type) {
-      case CallType.GET_HEALTH:
-        return getHealth(shared, accept);
-      case CallType.GET_FLAGS:
-        return getFlags(shared, accept);
-      case CallType.GET_VERSION:
-        return getVersion(shared, accept);
-      case CallType.GET_METRICS:
-        return getMetrics(shared, accept, call.get_metrics?.timeout);
-      case CallType.GET_LOGGING_LEVEL:
-        return getLoggingLevel(shared, accept);
-      case CallType.SET_LOGGING_LEVEL:
-        return setLoggingLevel(shared, call.set_logging_level as mesos.agent.Call.SetLoggingLevel);
-      case CallType.LIST_FILES:
-        return getListFiles(shared, accept, call.list_files?.path ?? '');
-      case CallType.READ_FILE:
-        return getReadFile(shared, accept, call.read_file as mesos.agent.Call.ReadFile);
       case CallType.GET_STATE:
         return notImplemented(
           "GET_STATE: Mesos 1.0's agent API defines no state fields (Response.GetState is empty); GET /slave(1)/state has the agent's state",

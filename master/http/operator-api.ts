@@ -23,14 +23,7 @@ import type { Master } from '../master.js';
 import { operatorEvents, type OperatorEventsOptions } from '../operator-events.js';
 import { validateMasterCall } from '../validation.js';
 import {
-  getFlags,
-  getHealth,
-  getListFiles,
-  getLoggingLevel,
-  getMetrics,
-  getReadFile,
-  getVersion,
-  setLoggingLevel,
+  sharedCall,
   type SharedDeps,
 } from './operator-common.js';
 import { APPLICATION_PROTOBUF, decodeCall, notImplemented, ok, okMessage, type ApiTypes, type ContentType } from './operator-http.js';
@@ -104,23 +97,9 @@ class MasterOperatorApi {
   private dispatch(call: V0Call, accept: ContentType): Response | Promise<Response> {
     const shared = this.shared;
     const state = this.master.state;
+    const common = sharedCall(shared, call, accept);
+    if (common !== undefined) return common;
     switch (call.type) {
-      case CallType.GET_HEALTH:
-        return getHealth(shared, accept);
-      case CallType.GET_FLAGS:
-        return getFlags(shared, accept);
-      case CallType.GET_VERSION:
-        return getVersion(shared, accept);
-      case CallType.GET_METRICS:
-        return getMetrics(shared, accept, call.get_metrics?.timeout);
-      case CallType.GET_LOGGING_LEVEL:
-        return getLoggingLevel(shared, accept);
-      case CallType.SET_LOGGING_LEVEL:
-        return setLoggingLevel(shared, call.set_logging_level as mesos.master.Call.SetLoggingLevel);
-      case CallType.LIST_FILES:
-        return getListFiles(shared, accept, call.list_files?.path ?? '');
-      case CallType.READ_FILE:
-        return getReadFile(shared, accept, call.read_file as mesos.master.Call.ReadFile);
       case CallType.GET_STATE:
         return tree(accept, responseTree('GET_STATE', 9, 'get_state', getStateTree(state)));
       case CallType.GET_AGENTS:

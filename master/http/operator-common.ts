@@ -155,3 +155,56 @@ export async function getReadFile<R extends SharedResponse>(
   const data = result.value.length > 0 ? [result.value] : [];
   return respond(deps, accept, { type: SHARED_TYPE.READ_FILE, get_file_contents: { data } });
 }
+
+/** Call types master and agent share, with the same numbers in both packages (master.proto, agent.proto). */
+export const SHARED_CALL = {
+  GET_HEALTH: 1,
+  GET_FLAGS: 2,
+  GET_VERSION: 3,
+  GET_METRICS: 4,
+  GET_LOGGING_LEVEL: 5,
+  SET_LOGGING_LEVEL: 6,
+  LIST_FILES: 7,
+  READ_FILE: 8,
+} as const;
+
+/** The parts of a master or agent `Call` the shared calls read. */
+export interface SharedCall {
+  type?: number | null;
+  get_metrics?: { timeout?: mesos.DurationInfo.$Properties | null } | null;
+  set_logging_level?: { level: number; duration: mesos.DurationInfo.$Properties } | null;
+  list_files?: { path: string } | null;
+  read_file?: { path: string; offset?: string | null; length?: string | null } | null;
+}
+
+/**
+ * Answers the calls master and agent handle alike; undefined for any other
+ * call (the daemon's own dispatch handles it). Sub-messages are present: the
+ * call was validated when decoded.
+ */
+export function sharedCall<R extends SharedResponse>(
+  deps: SharedDeps<R>,
+  call: SharedCall,
+  accept: ContentType,
+): Response | Promise<Response> | undefined {
+  switch (call.type) {
+    case SHARED_CALL.GET_HEALTH:
+      return getHealth(deps, accept);
+    case SHARED_CALL.GET_FLAGS:
+      return getFlags(deps, accept);
+    case SHARED_CALL.GET_VERSION:
+      return getVersion(deps, accept);
+    case SHARED_CALL.GET_METRICS:
+      return getMetrics(deps, accept, call.get_metrics?.timeout);
+    case SHARED_CALL.GET_LOGGING_LEVEL:
+      return getLoggingLevel(deps, accept);
+    case SHARED_CALL.SET_LOGGING_LEVEL:
+      return setLoggingLevel(deps, call.set_logging_level as { level: number; duration: mesos.DurationInfo.$Properties });
+    case SHARED_CALL.LIST_FILES:
+      return getListFiles(deps, accept, call.list_files?.path ?? '');
+    case SHARED_CALL.READ_FILE:
+      return getReadFile(deps, accept, call.read_file as { path: string; offset?: string | null; length?: string | null });
+    default:
+      return undefined;
+  }
+}
