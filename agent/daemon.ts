@@ -2,7 +2,6 @@
 // the agent process. Used by `mesos-agent`, `mesos-local` and the tests.
 
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Runtime } from '../libprocess/runtime.js';
 import { UPID } from '../libprocess/upid.js';
 import { Agent, type SandboxCollector } from './agent.js';
@@ -41,11 +40,6 @@ export interface AgentSetup {
   random?: () => number;
 }
 
-/** `mesos-executor` in the launcher directory (our bin/ has the `.js` shim, run through its shebang). */
-export function executorBinary(launcherDir: string): string {
-  const plain = path.join(launcherDir, 'mesos-executor');
-  return fs.existsSync(plain) ? plain : `${plain}.js`;
-}
 
 const sharedFiles = new WeakMap<Runtime, Files>();
 

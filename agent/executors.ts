@@ -8,12 +8,11 @@ import { randomUUID } from 'node:crypto';
 import type { UPID } from '../libprocess/upid.js';
 import { has, mesos } from '../proto/index.js';
 import { Resources } from '../common/resources.js';
-import { createExecutorDirectory, getExecutorRunPath } from './paths.js';
+import { createExecutorDirectory, executorBinary, getExecutorRunPath } from './paths.js';
 import { executorUser } from './containerizer/user.js';
 import type { Agent } from './agent.js';
 import { Executor, type Framework } from './model.js';
 import * as tasks from './tasks.js';
-import { executorBinary } from './daemon.js';
 
 /** DEFAULT_EXECUTOR_CPUS / DEFAULT_EXECUTOR_MEM (src/slave/constants.hpp). */
 const COMMAND_EXECUTOR_RESOURCES = 'cpus:0.1;mem:32';

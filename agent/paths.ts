@@ -33,6 +33,7 @@
 // either `work_dir` or `getMetaRootDir(work_dir)` as the root (as Mesos does). Every
 // `get*` function is pure; the `create*` and `list*` functions touch the filesystem.
 
+import { existsSync } from 'node:fs';
 import { lstat, mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../libprocess/index.js';
@@ -386,4 +387,10 @@ export async function createSlaveDirectory(rootDir: string, slaveId: IdLike): Pr
   await mkdir(directory, { recursive: true });
   await relinkLatest(directory, getLatestSlavePath(rootDir));
   return directory;
+}
+
+/** `mesos-executor` in the launcher directory (our bin/ has the `.js` shim, run through its shebang). */
+export function executorBinary(launcherDir: string): string {
+  const plain = join(launcherDir, 'mesos-executor');
+  return existsSync(plain) ? plain : `${plain}.js`;
 }

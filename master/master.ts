@@ -16,7 +16,6 @@ import { MasterState } from './indexes.js';
 import * as agents from './agents.js';
 import * as frameworks from './frameworks.js';
 import * as tasks from './tasks.js';
-import * as offers from './offers.js';
 
 export { MESOS_VERSION } from './http/version.js';
 import { MESOS_VERSION } from './http/version.js';

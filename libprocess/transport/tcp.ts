@@ -3,7 +3,7 @@
 // persistent outbound connection per remote address for messages we send.
 
 import net from 'node:net';
-import type { Request, Response } from '../http/types.js';
+import type { Response } from '../http/types.js';
 import type { Counter } from '../metrics.js';
 import type { Transport, TransportHost } from '../runtime.js';
 import type { UPID } from '../upid.js';
@@ -189,9 +189,6 @@ export class TcpTransport implements Transport {
     return this.counters;
   }
 }
-
-/** Re-exported for routes that build requests by hand in tests. */
-export type { Request };
 
 /**
  * A persistent connection to one remote address. Frames queue while it
