@@ -28,7 +28,7 @@ import { Process, startRuntime, type UPID } from '../libprocess/index.js';
 import { mesos, RecordIODecoder } from '../proto/index.js';
 import { Resources } from '../common/resources.js';
 import { startMaster } from '../master/daemon.js';
-import { getStateTree, responseTree, treeBytesChunks, treeJsonChunks } from '../master/http/operator-state.js';
+import { getStateTree, releaseChunks, responseTree, treeBytesChunks, treeJsonChunks } from '../master/http/operator-state.js';
 import { report } from './harness.js';
 import { buildMasterState } from './master.js';
 
@@ -54,8 +54,13 @@ function median(values: number[]): number {
 
 function getState(): void {
   const state = buildMasterState(10_000);
-  const size = (chunks: Buffer[]): number => chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-  // As the route renders a large response: into 64 KB chunks that are then streamed.
+  // As the route renders a large response: into 64 KB chunks that are then
+  // streamed, and given back for reuse once the socket has them (onSent).
+  const size = (chunks: Buffer[]): number => {
+    const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+    releaseChunks(chunks);
+    return total;
+  };
   const render = {
     protobuf: () => size(treeBytesChunks(responseTree('GET_STATE', 9, 'get_state', getStateTree(state)))),
     json: () => size(treeJsonChunks(responseTree('GET_STATE', 9, 'get_state', getStateTree(state)))),

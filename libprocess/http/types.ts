@@ -31,4 +31,10 @@ export interface Response {
   headers?: Record<string, string>;
   /** A complete body, or a function that receives a writer for a chunked stream. */
   body?: Buffer | string | ((writer: StreamWriter) => void);
+  /**
+   * Called once when the whole response (a stream: up to its close) has been
+   * handed to the kernel, or the connection is gone: from then on nothing
+   * refers to the body's buffers, so they may be reused.
+   */
+  onSent?: () => void;
 }

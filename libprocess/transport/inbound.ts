@@ -129,6 +129,7 @@ export class InboundConnection {
   fill(slot: Slot, response: Response): void {
     if (slot.response !== undefined) return;
     if (this.dead) {
+      sent(response);
       // The peer left before the answer was ready: a streaming body still
       // gets its writer, already closed, so its owner learns the peer is gone.
       if (typeof response.body === 'function') {
@@ -164,8 +165,12 @@ export class InboundConnection {
     this.closing = true;
   }
 
-  write(data: Buffer): void {
-    if (this.dead) return;
+  /** `done` runs once the bytes reach the kernel or the socket is destroyed. */
+  write(data: Buffer, done?: () => void): void {
+    if (this.dead) {
+      done?.();
+      return;
+    }
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
@@ -174,16 +179,18 @@ export class InboundConnection {
         this.socket.uncork();
       });
     }
-    this.socket.write(data);
+    if (done === undefined) this.socket.write(data);
+    else this.socket.write(data, () => done());
   }
 
   streamEnded(stream: Stream): void {
     const head = this.slots.peek();
     if (head?.stream !== stream) return;
-    if (stream.chunkedEncoding) this.write(LAST_CHUNK);
+    const response = head.response;
+    if (stream.chunkedEncoding) this.write(LAST_CHUNK, response && (() => sent(response)));
     this.slots.shift();
     if (!head.keepAlive || !stream.chunkedEncoding) {
-      this.end();
+      this.end(stream.chunkedEncoding || response === undefined ? undefined : () => sent(response));
       return;
     }
     this.flush();
@@ -219,7 +226,11 @@ export class InboundConnection {
       }
       this.slots.shift();
       const body = typeof response.body === 'function' ? undefined : response.body;
-      for (const part of encodeResponseParts(response.status, response.headers, body, options)) this.write(part);
+      const parts = encodeResponseParts(response.status, response.headers, body, options);
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i] as Buffer;
+        this.write(part, i === parts.length - 1 && response.onSent !== undefined ? () => sent(response) : undefined);
+      }
       if (!keepAlive) {
         this.end();
         return;
@@ -227,18 +238,34 @@ export class InboundConnection {
     }
   }
 
-  private end(): void {
+  private end(done?: () => void): void {
     this.closing = true;
     this.dead = true;
-    this.socket.end();
+    if (done === undefined) this.socket.end();
+    else this.socket.end(() => done());
   }
 
   private closed(): void {
     this.dead = true;
     this.closing = true;
-    for (const slot of this.slots) slot.stream?.abort();
+    for (const slot of this.slots) {
+      slot.stream?.abort();
+      if (slot.response !== undefined) sent(slot.response);
+    }
     this.slots.clear();
     this.onClose();
+  }
+}
+
+/** Runs a response's onSent hook, at most once. */
+function sent(response: Response): void {
+  const hook = response.onSent;
+  if (hook === undefined) return;
+  response.onSent = undefined;
+  try {
+    hook();
+  } catch {
+    // A hook must not take the connection down.
   }
 }
 

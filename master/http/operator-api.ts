@@ -35,6 +35,7 @@ import {
   getTasksTree,
   resourceList,
   responseTree,
+  releaseChunks,
   treeBytesChunks,
   treeJsonChunks,
   type Tree,
@@ -236,7 +237,12 @@ const STREAM_ABOVE = 4 * 1024 * 1024;
  */
 function tree(accept: ContentType, message: Tree): Response {
   const chunks = accept === APPLICATION_PROTOBUF ? treeBytesChunks(message) : treeJsonChunks(message);
-  if (message.byteLength() <= STREAM_ABOVE) return ok(accept, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+  if (message.byteLength() <= STREAM_ABOVE) {
+    if (chunks.length === 1) return ok(accept, chunks[0] as Buffer);
+    const body = Buffer.concat(chunks);
+    releaseChunks(chunks);
+    return ok(accept, body);
+  }
   return {
     status: 200,
     headers: { 'Content-Type': accept },
@@ -244,6 +250,8 @@ function tree(accept: ContentType, message: Tree): Response {
       for (const chunk of chunks) writer.write(chunk);
       writer.close();
     },
+    // Once the socket has the bytes, the batches serve the next render.
+    onSent: () => releaseChunks(chunks),
   };
 }
 

@@ -11,6 +11,7 @@ import { mesos } from '../../proto/index.js';
 import { Resources } from '../../common/resources.js';
 import { startMaster, type RunningMaster } from '../../master/daemon.js';
 import { operatorEvents } from '../../master/operator-events.js';
+import { pooledChunkCount } from '../../master/http/operator-state.js';
 import { AgentPeer, SCHEDULER_MESSAGES } from '../master/harness.js';
 import { callBody, decode, eventually, tcpPost, TcpSubscriber, typeNames, JSON_TYPE, PROTOBUF_TYPE } from './operator-helpers.js';
 
@@ -177,6 +178,32 @@ test('a subscriber that never reads is dropped with bounded memory; the master k
   reader.close();
   } finally {
     stuck.destroy();
+    await w.stop();
+  }
+});
+
+test('a large GET_STATE streams, gives its batches back once sent, and the next one reusing them is identical', async (t) => {
+  const w = await world();
+  try {
+    // ~5 MB of state: above the 4 MB streaming threshold.
+    await launch(w, 'big', 80, 64 * 1024);
+    await eventually(() => (w.master.master.state.frameworks.get(w.frameworkId)?.tasks.size === 80 ? true : undefined));
+    const body = Buffer.from('{"type":"GET_STATE"}');
+    for (const accept of [PROTOBUF_TYPE, JSON_TYPE]) {
+      const first = await tcpPost(w.masterRuntime.address, '/api/v1', body, { 'Content-Type': JSON_TYPE, Accept: accept });
+      t.is(first.status, 200);
+      t.is(first.headers['transfer-encoding'], 'chunked');
+      await eventually(() => (pooledChunkCount() > 0 ? true : undefined));
+      const pooled = pooledChunkCount();
+      const second = await tcpPost(w.masterRuntime.address, '/api/v1', body, { 'Content-Type': JSON_TYPE, Accept: accept });
+      // The second render took its batches from the pool and gave the same ones back: no new ones.
+      await eventually(() => (pooledChunkCount() === pooled ? true : undefined));
+      t.true(first.body.equals(second.body), accept);
+      const state = decode(mesos.v1.master.Response, second.body, accept).get_state;
+      t.is(state?.get_tasks?.tasks?.length, 80);
+      t.is(state?.get_tasks?.tasks?.[79]?.labels?.labels?.[0]?.value?.length, 64 * 1024);
+    }
+  } finally {
     await w.stop();
   }
 });

@@ -211,6 +211,50 @@ test('streaming responses are chunked and stay open until closed', async (t) => 
   await runtime.shutdown();
 });
 
+test('onSent runs once after the body reached the socket: plain, streamed, and when the peer is gone', async (t) => {
+  const runtime = await start();
+  const r = new Recorder('sent');
+  runtime.spawn(r);
+  const calls: string[] = [];
+  let hold: (() => void) | undefined;
+  const big = Buffer.alloc(3 * 1024 * 1024, 0x61);
+  await runtime.dispatch(r, (p) => {
+    p.addRoute('/plain', () => ({ status: 200, body: big, onSent: () => calls.push('plain') }));
+    p.addRoute('/stream', () => ({
+      status: 200,
+      body: (writer) => {
+        writer.write(big);
+        setTimeout(() => {
+          writer.write('tail');
+          writer.close();
+        }, 20);
+      },
+      onSent: () => calls.push('stream'),
+    }));
+    p.addRoute('/never', () => ({
+      status: 200,
+      body: (writer) => {
+        hold = () => writer.close();
+        writer.write('x');
+      },
+      onSent: () => calls.push('never'),
+    }));
+  });
+  const base = `http://127.0.0.1:${runtime.port}/sent`;
+  t.is((await (await fetch(`${base}/plain`)).arrayBuffer()).byteLength, big.length);
+  await eventually(() => calls.includes('plain'));
+  const streamed = await fetch(`${base}/stream`);
+  t.false(calls.includes('stream'));
+  t.is((await streamed.arrayBuffer()).byteLength, big.length + 4);
+  await eventually(() => calls.includes('stream'));
+  // A stream whose peer leaves before it closes: onSent still runs (nothing refers to the body any more).
+  await exchange(runtime.port, 'GET /sent/never HTTP/1.1\r\nHost: x\r\n\r\n', (text) => text.includes('\r\n1\r\nx'));
+  await eventually(() => calls.includes('never'));
+  hold?.();
+  t.deepEqual(calls.sort(), ['never', 'plain', 'stream']);
+  await runtime.shutdown();
+});
+
 const badInputs: Array<[string, string, RegExp]> = [
   ['garbage request line', 'HELLO\r\n\r\n', /^HTTP\/1\.1 400/],
   ['bad header', 'GET / HTTP/1.1\r\nno-colon-here\r\n\r\n', /^HTTP\/1\.1 400/],
