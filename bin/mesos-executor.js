@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { run } from './run-ts.js';
+import { runBundled } from './bundle.js';
 
-await run('../executor/command-executor-main.ts');
+await runBundled('executor/command-executor-main.ts', 'mesos-executor');
