@@ -17,6 +17,7 @@ import * as executors from './executors.js';
 import * as tasks from './tasks.js';
 import { installAgentRoutes } from './http/routes.js';
 import { installAgentOperatorApi } from './http/operator-api.js';
+import { installExecutorApi } from './http/executor-api.js';
 
 export const MESOS_VERSION = '1.0.0';
 /** REGISTER_RETRY_INTERVAL_MAX (src/slave/constants.hpp). */
@@ -108,8 +109,8 @@ export class Agent extends Process implements AgentView {
     this.install(m.StatusUpdateAcknowledgementMessage, (from, msg) => tasks.acknowledgement(this, from, msg));
     this.install(m.RegisterExecutorMessage, (from, msg) => executors.registerExecutor(this, from, msg));
     this.install(m.ReregisterExecutorMessage, (from, msg) => executors.reregisterExecutor(this, from, msg));
-    this.install(m.StatusUpdateMessage, (from, msg) => tasks.statusUpdate(this, from, msg));
-    this.install(m.ExecutorToFrameworkMessage, (from, msg) => tasks.executorMessage(this, from, msg));
+    this.install(m.StatusUpdateMessage, (from, msg) => tasks.statusUpdate(this, msg.update, { kind: 'pid', pid: from }));
+    this.install(m.ExecutorToFrameworkMessage, (_from, msg) => tasks.executorMessage(this, msg));
     installAgentRoutes((path, handler, options) => this.route(path, handler, options), () => this, {
       pid: () => this.self.toString(),
       containerizer: this.containerizer,
@@ -117,6 +118,7 @@ export class Agent extends Process implements AgentView {
       clock: this.runtime.clock,
     });
     installAgentOperatorApi((path, handler, options) => this.route(path, handler, options), this);
+    installExecutorApi((path, handler, options) => this.route(path, handler, options), this);
     if (this.masterPid !== undefined) this.detected(this.masterPid);
   }
 

@@ -1,17 +1,24 @@
 // Executors on the agent: launching them through the containerizer,
-// registration (with its timeout), shutdown with a grace period, and what
-// happens when one terminates (src/slave/slave.cpp: getExecutorInfo,
-// Framework::launchExecutor, registerExecutor, executorTerminated,
-// shutdownExecutor, removeExecutor, registerExecutorTimeout).
+// registration of driver-based executors and subscription of HTTP ones (with
+// the registration timeout), the one path for everything sent to an
+// executor, shutdown with a grace period, and what happens when one
+// terminates (src/slave/slave.cpp: getExecutorInfo,
+// Framework::launchExecutor, registerExecutor, subscribe, Executor::send,
+// executorTerminated, shutdownExecutor, removeExecutor,
+// registerExecutorTimeout).
 
 import { randomUUID } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { Encoder } from '../libprocess/process.js';
 import type { UPID } from '../libprocess/upid.js';
 import { has, mesos } from '../proto/index.js';
 import { Resources } from '../common/resources.js';
-import { createExecutorDirectory, executorBinary, getExecutorRunPath } from './paths.js';
+import { createExecutorDirectory, executorBinary, getExecutorHttpMarkerPath, getExecutorRunPath, getMetaRootDir } from './paths.js';
 import { executorUser } from './containerizer/user.js';
 import type { Agent } from './agent.js';
-import { Executor, type Framework } from './model.js';
+import { Executor, type ExecutorHttpConnection, type Framework } from './model.js';
+import { executorEventOf } from './http/executor-events.js';
 import * as tasks from './tasks.js';
 
 /** DEFAULT_EXECUTOR_CPUS / DEFAULT_EXECUTOR_MEM (src/slave/constants.hpp). */
@@ -86,6 +93,7 @@ export function launchExecutor(agent: Agent, framework: Framework, info: mesos.E
       agentId: agent.id,
       agentPid: agent.self,
       checkpoint: executor.checkpoint,
+      commandTask,
     });
   })();
   agent.defer(launch, (result) => {
@@ -134,17 +142,142 @@ export function registerExecutor(agent: Agent, from: UPID, msg: mesos.internal.R
   executor.pid = from;
   executor.registrationTimer?.cancel();
   agent.link(from);
-  agent.sendProto(from, mesos.internal.ExecutorRegisteredMessage, {
+  sendToExecutor(agent, executor, mesos.internal.ExecutorRegisteredMessage, registeredMessage(agent, framework, executor));
+  runQueuedTasks(agent, framework, executor);
+}
+
+function registeredMessage(agent: Agent, framework: Framework, executor: Executor): mesos.internal.ExecutorRegisteredMessage.$Properties {
+  return {
     executor_info: executor.info,
     framework_id: { value: framework.id },
     framework_info: framework.info,
     slave_id: { value: agent.id },
     slave_info: agent.info,
-  });
+  };
+}
+
+/** Sends the tasks that waited for the executor to register (Slave::runTasks). */
+function runQueuedTasks(agent: Agent, framework: Framework, executor: Executor): void {
   for (const task of [...executor.queuedTasks.values()]) {
     executor.queuedTasks.delete(task.task_id.value);
     tasks.sendTaskToExecutor(agent, framework, executor, task);
   }
+}
+
+/**
+ * SUBSCRIBE from an executor over the HTTP API (Slave::subscribe); the
+ * endpoint has found the framework and executor. A terminating agent,
+ * framework or executor gets SHUTDOWN and the stream ends. Otherwise the
+ * stream becomes the executor's connection (closing an earlier one: a
+ * resubscription), the executor gets SUBSCRIBED, its unacknowledged updates
+ * are handled again (the status update manager drops duplicates and the
+ * executor is acknowledged either way), launched tasks still STAGING that it
+ * does not know of are lost, and queued tasks are sent.
+ */
+export function subscribeHttpExecutor(
+  agent: Agent,
+  stream: ExecutorHttpConnection,
+  subscribe: mesos.executor.Call.Subscribe.$Properties,
+  framework: Framework,
+  executor: Executor,
+): void {
+  const log = agent.runtime.log;
+  const fields = { executor: executor.id, framework: framework.id };
+  log.info(fields, 'received SUBSCRIBE from HTTP executor');
+  const refuse = (why: string): void => {
+    log.warn(fields, `shutting down executor: ${why}`);
+    sendOnStream(agent, stream, mesos.internal.ShutdownExecutorMessage, {});
+    stream.close();
+  };
+  if (agent.state === 'TERMINATING') return refuse('the agent is terminating');
+  if (framework.state === 'TERMINATING') return refuse('the framework is terminating');
+  if (executor.state === 'TERMINATING' || executor.state === 'TERMINATED') {
+    // TERMINATED happens when the executor forked and its child subscribes after the parent exited.
+    return refuse(`it is in unexpected state ${executor.state}`);
+  }
+  if (executor.http !== undefined) {
+    log.warn(fields, 'closing the HTTP connection the executor already had');
+    executor.http.close();
+  }
+  executor.state = 'RUNNING';
+  executor.registrationTimer?.cancel();
+  executor.http = stream;
+  executor.pid = undefined;
+  agent.defer(stream.closed, () => httpExecutorDisconnected(agent, framework.id, executor.id, stream));
+  if (executor.checkpoint) writeHttpMarker(agent, framework, executor);
+
+  sendToExecutor(agent, executor, mesos.internal.ExecutorRegisteredMessage, registeredMessage(agent, framework, executor));
+  for (const update of subscribe.unacknowledged_updates ?? []) {
+    tasks.statusUpdate(agent, tasks.createStatusUpdate(agent, framework.id, update.status), tasks.FROM_HTTP_EXECUTOR);
+  }
+  // A task still STAGING that the executor does not list never reached it
+  // (the agent went away before the executor got it): it is lost.
+  const known = new Set((subscribe.unacknowledged_tasks ?? []).map((task) => task.task_id.value));
+  for (const task of [...executor.launchedTasks.values()]) {
+    if (task.state !== mesos.TaskState.TASK_STAGING || known.has(task.task_id.value)) continue;
+    log.info({ ...fields, task: task.task_id.value }, 'transitioning STAGED task to LOST: the executor does not know it');
+    const update = tasks.agentUpdate(
+      agent,
+      framework.id,
+      task.task_id.value,
+      mesos.TaskState.TASK_LOST,
+      'Task launched during agent restart',
+      mesos.TaskStatus.Reason.REASON_SLAVE_RESTARTED,
+      executor.id,
+    );
+    tasks.statusUpdate(agent, update, tasks.FROM_AGENT);
+  }
+  runQueuedTasks(agent, framework, executor);
+}
+
+/**
+ * The stream of an HTTP executor ended (the executor exited, or the
+ * connection broke). As in Mesos 1.0 the agent keeps the executor: it waits
+ * for the executor to subscribe again (a checkpointing executor retries for
+ * its recovery timeout) or for its container to exit. Events meanwhile are
+ * not delivered; a resubscription reconciles tasks and updates.
+ */
+function httpExecutorDisconnected(agent: Agent, frameworkId: string, executorId: string, stream: ExecutorHttpConnection): void {
+  const executor = agent.frameworks.get(frameworkId)?.executors.get(executorId);
+  if (executor === undefined || executor.http !== stream) return;
+  agent.runtime.log.info(
+    { executor: executorId, framework: frameworkId, state: executor.state },
+    'HTTP executor disconnected; waiting for it to subscribe again or for its container to exit',
+  );
+}
+
+/** Marks a checkpointing executor's run as HTTP-based (the http.marker file of the meta directory). */
+function writeHttpMarker(agent: Agent, framework: Framework, executor: Executor): void {
+  const marker = getExecutorHttpMarkerPath(getMetaRootDir(agent.options.workDir), agent.id, framework.id, executor.id, executor.containerId);
+  fsp
+    .mkdir(path.dirname(marker), { recursive: true })
+    .then(() => fsp.writeFile(marker, ''))
+    .catch((error: unknown) => agent.runtime.log.warn({ err: error, marker }, 'failed to write the HTTP executor marker'));
+}
+
+/**
+ * Everything the agent tells an executor goes through here (Executor::send):
+ * an HTTP executor gets the message as its v1 event on its stream, a
+ * driver-based one gets the message at its pid.
+ */
+export function sendToExecutor<P>(agent: Agent, executor: Executor, type: Encoder<P>, message: P): void {
+  const fields = { executor: executor.id, framework: executor.frameworkId };
+  if (executor.state === 'REGISTERING' || executor.state === 'TERMINATED') {
+    agent.runtime.log.warn({ ...fields, state: executor.state }, 'sending a message to a disconnected executor');
+  }
+  if (executor.http !== undefined) sendOnStream(agent, executor.http, type, message, fields);
+  else if (executor.pid !== undefined) agent.sendProto(executor.pid, type, message);
+  else agent.runtime.log.warn(fields, 'unable to send a message to the executor: unknown connection type');
+}
+
+/** Writes a v0 message on an executor's stream as its v1 event (HttpConnection::send). */
+function sendOnStream<P>(agent: Agent, stream: ExecutorHttpConnection, type: Encoder<P>, message: P, fields: Record<string, string> = {}): void {
+  const event = executorEventOf(type, message);
+  if (event === undefined) {
+    agent.runtime.log.warn(fields, 'no v1 executor event for this message; not sent to the HTTP executor');
+    return;
+  }
+  if (!stream.send(event)) agent.runtime.log.warn(fields, 'unable to send an event to the executor: connection closed');
 }
 
 /** Agent recovery (re-attaching to executors of a previous agent run) is not supported: such executors are told to shut down. */
@@ -191,6 +324,8 @@ export function executorTerminated(agent: Agent, frameworkId: string, executorId
 
 /** Forgets a terminated executor and schedules its sandbox for garbage collection. */
 export function removeExecutor(agent: Agent, framework: Framework, executor: Executor): void {
+  // Mesos closes the stream when the Executor goes (~Executor).
+  executor.http?.close();
   framework.executors.delete(executor.id);
   framework.completedExecutors.push(executor);
   const collected = agent.gc?.schedule(agent.options.gcDelayMs, executor.directory);
@@ -216,8 +351,8 @@ export function shutdownExecutor(agent: Agent, framework: Framework, executor: E
   if (executor.state === 'TERMINATING' || executor.state === 'TERMINATED') return;
   const registered = executor.state === 'RUNNING';
   executor.state = 'TERMINATING';
-  if (registered && executor.pid !== undefined) {
-    agent.sendProto(executor.pid, mesos.internal.ShutdownExecutorMessage, {
+  if (registered) {
+    sendToExecutor(agent, executor, mesos.internal.ShutdownExecutorMessage, {
       executor_id: { value: executor.id },
       framework_id: { value: framework.id },
     });

@@ -21,13 +21,35 @@ export class History<T> {
   }
 }
 
+/**
+ * The subscription stream of an HTTP executor (Mesos's HttpConnection in
+ * src/slave/slave.hpp); common/event-stream.ts implements it.
+ */
+export interface ExecutorHttpConnection {
+  /** `application/json` or `application/x-protobuf`, as the SUBSCRIBE's Accept chose. */
+  readonly contentType: string;
+  /** Writes one event as a RecordIO record; false once the stream is closed. */
+  send(event: mesos.v1.executor.Event.$Properties): boolean;
+  /** Ends the stream (idempotent). */
+  close(): void;
+  /** Resolves when the stream ends, from either side. */
+  readonly closed: Promise<void>;
+  readonly isClosed: boolean;
+}
+
 export const MAX_COMPLETED_FRAMEWORKS = 50;
 export const MAX_COMPLETED_EXECUTORS_PER_FRAMEWORK = 150;
 export const MAX_COMPLETED_TASKS_PER_EXECUTOR = 200;
 
 export class Executor {
   state: ExecutorState = 'REGISTERING';
+  /**
+   * How the agent reaches the executor: a driver's pid, or the stream of an
+   * executor subscribed over HTTP. At most one is set (Mesos's
+   * Executor::pid and Executor::http); executors.sendToExecutor picks.
+   */
   pid: UPID | undefined;
+  http: ExecutorHttpConnection | undefined;
   resources: Resources;
   /** Tasks waiting for the executor to register. */
   readonly queuedTasks = new Map<string, mesos.TaskInfo.$Properties>();
@@ -54,6 +76,11 @@ export class Executor {
 
   get id(): string {
     return this.info.executor_id.value;
+  }
+
+  /** Whether the task is queued for, launched on, or terminated (unacknowledged) on this executor. */
+  hasTask(taskId: string): boolean {
+    return this.queuedTasks.has(taskId) || this.launchedTasks.has(taskId) || this.terminatedTasks.has(taskId);
   }
 
   /** Moves a task from queued to launched (Executor::addTask), charging its resources. */
@@ -84,6 +111,9 @@ export class Executor {
     const wasTerminal = isTerminalState(task.state);
     task.state = status.state;
     const statuses = task.statuses ?? [];
+    // A repeated state replaces the last status (e.g. an update re-sent on
+    // resubscription), as Executor::updateTaskState does.
+    if (statuses.length > 0 && statuses[statuses.length - 1]?.state === status.state) statuses.pop();
     statuses.push(status);
     task.statuses = statuses;
     if (!wasTerminal && isTerminalState(status.state)) {
@@ -124,10 +154,11 @@ export class Framework {
   }
 
   executorForTask(taskId: string): Executor | undefined {
+    // A command executor has its task's id: found without a scan.
+    const own = this.executors.get(taskId);
+    if (own !== undefined && own.hasTask(taskId)) return own;
     for (const executor of this.executors.values()) {
-      if (executor.queuedTasks.has(taskId) || executor.launchedTasks.has(taskId) || executor.terminatedTasks.has(taskId)) {
-        return executor;
-      }
+      if (executor.hasTask(taskId)) return executor;
     }
     return undefined;
   }

@@ -15,6 +15,16 @@ type StatusUpdate = mesos.internal.StatusUpdate.$Properties;
 const Source = mesos.TaskStatus.Source;
 const Reason = mesos.TaskStatus.Reason;
 
+/**
+ * Who a status update comes from, which decides its source and where the
+ * acknowledgement goes: the agent itself (SOURCE_SLAVE, none), a driver-based
+ * executor (StatusUpdateAcknowledgementMessage to its pid), or an executor
+ * over the HTTP API (ACKNOWLEDGED on the stream of the task's executor).
+ */
+export type UpdateSender = { readonly kind: 'agent' } | { readonly kind: 'pid'; readonly pid: UPID } | { readonly kind: 'http' };
+export const FROM_AGENT: UpdateSender = { kind: 'agent' };
+export const FROM_HTTP_EXECUTOR: UpdateSender = { kind: 'http' };
+
 function uuidBytes(): Uint8Array {
   return Buffer.from(randomUUID().replace(/-/g, ''), 'hex');
 }
@@ -46,6 +56,24 @@ export function agentUpdate(
     update.executor_id = { value: executorId };
     status.executor_id = { value: executorId };
   }
+  return update;
+}
+
+/**
+ * The StatusUpdate for a TaskStatus an HTTP executor sent
+ * (protobuf::createStatusUpdate(frameworkId, status, slaveId)): the
+ * executor id only when the status names one, the status's timestamp (now
+ * when it has none) and uuid.
+ */
+export function createStatusUpdate(agent: Agent, frameworkId: string, status: mesos.TaskStatus.$Properties): StatusUpdate {
+  const update: StatusUpdate = {
+    framework_id: { value: frameworkId },
+    slave_id: { value: agent.id },
+    status: { ...status },
+    timestamp: has(status, 'timestamp') ? (status.timestamp ?? 0) : agent.runtime.clock.now() / 1000,
+  };
+  if (has(status, 'executor_id') && status.executor_id) update.executor_id = status.executor_id;
+  if (has(status, 'uuid') && status.uuid) update.uuid = status.uuid;
   return update;
 }
 
@@ -99,14 +127,13 @@ export function runTask(agent: Agent, from: UPID, msg: mesos.internal.RunTaskMes
 
 function lost(agent: Agent, framework: Framework, task: mesos.TaskInfo.$Properties, message: string): void {
   const update = agentUpdate(agent, framework.id, task.task_id.value, mesos.TaskState.TASK_LOST, message, Reason.REASON_EXECUTOR_TERMINATED);
-  statusUpdate(agent, agent.self, { update, pid: '' });
+  statusUpdate(agent, update, FROM_AGENT);
 }
 
 /** Sends a task to a registered executor and records it as launched. */
 export function sendTaskToExecutor(agent: Agent, framework: Framework, executor: Executor, task: mesos.TaskInfo.$Properties): void {
   executor.addTask(task);
-  if (executor.pid === undefined) return;
-  agent.sendProto(executor.pid, mesos.internal.RunTaskMessage, {
+  executors.sendToExecutor(agent, executor, mesos.internal.RunTaskMessage, {
     framework_id: { value: framework.id },
     framework: framework.info,
     pid: framework.pid?.toString() ?? '@0.0.0.0:0',
@@ -126,7 +153,7 @@ export function killTask(agent: Agent, from: UPID, msg: mesos.internal.KillTaskM
   const executor = framework.executorForTask(taskId);
   if (executor === undefined) {
     const update = agentUpdate(agent, frameworkId, taskId, mesos.TaskState.TASK_LOST, 'Cannot find executor', Reason.REASON_EXECUTOR_TERMINATED);
-    statusUpdate(agent, agent.self, { update, pid: '' });
+    statusUpdate(agent, update, FROM_AGENT);
     return;
   }
   if (executor.queuedTasks.has(taskId)) {
@@ -135,30 +162,42 @@ export function killTask(agent: Agent, from: UPID, msg: mesos.internal.KillTaskM
     executor.queuedTasks.delete(taskId);
     if (task !== undefined) executor.addTask(task);
     const update = agentUpdate(agent, frameworkId, taskId, mesos.TaskState.TASK_KILLED, 'Unregistered executor', Reason.REASON_EXECUTOR_UNREGISTERED, executor.id);
-    statusUpdate(agent, agent.self, { update, pid: '' });
+    statusUpdate(agent, update, FROM_AGENT);
     // Nothing left for the registering executor: it is not needed any more.
     if (executor.queuedTasks.size === 0 && executor.launchedTasks.size === 0) executors.shutdownExecutor(agent, framework, executor);
     return;
   }
-  if (executor.state !== 'RUNNING' || executor.pid === undefined) {
+  if (executor.state !== 'RUNNING') {
     agent.runtime.log.warn({ task: taskId, state: executor.state }, 'cannot kill task: the executor is not running');
     return;
   }
   const kill: mesos.internal.KillTaskMessage.$Properties = { framework_id: msg.framework_id, task_id: msg.task_id };
   if (msg.kill_policy) kill.kill_policy = msg.kill_policy;
-  agent.sendProto(executor.pid, mesos.internal.KillTaskMessage, kill);
+  executors.sendToExecutor(agent, executor, mesos.internal.KillTaskMessage, kill);
 }
 
-/** A status update from an executor, or one the agent generated (from = agent). */
-export function statusUpdate(agent: Agent, from: UPID, msg: { update: StatusUpdate; pid?: string | null }): void {
-  const update = msg.update;
-  const fromAgent = from.equals(agent.self);
+/**
+ * A status update from an executor, or one the agent generated
+ * (Slave::statusUpdate). It is applied to the task, handed to the status
+ * update manager, and once the manager has it the executor is acknowledged.
+ */
+export function statusUpdate(agent: Agent, update: StatusUpdate, sender: UpdateSender): void {
+  const fromAgent = sender.kind === 'agent';
+  const origin = sender.kind === 'pid' ? sender.pid.toString() : sender.kind;
   if (update.uuid === undefined || update.uuid === null || update.uuid.length === 0) {
-    agent.runtime.log.warn({ from: from.toString() }, 'ignoring status update without a uuid');
+    agent.runtime.log.warn({ from: origin }, 'ignoring status update without a uuid');
     return;
   }
   update.status = { ...update.status, uuid: update.uuid, source: fromAgent ? Source.SOURCE_SLAVE : Source.SOURCE_EXECUTOR };
-  if (update.executor_id) update.status.executor_id = update.executor_id;
+  if (update.executor_id) {
+    if (update.status.executor_id && update.status.executor_id.value !== update.executor_id.value) {
+      agent.runtime.log.warn(
+        { from: origin, received: update.status.executor_id.value, expected: update.executor_id.value },
+        'executor id mismatch in status update; overwriting it',
+      );
+    }
+    update.status.executor_id = update.executor_id;
+  }
   const framework = agent.frameworks.get(update.framework_id.value);
   if (framework === undefined || framework.state === 'TERMINATING') {
     agent.runtime.log.warn({ framework: update.framework_id.value }, 'ignoring status update for an unknown or terminating framework');
@@ -180,14 +219,22 @@ export function statusUpdate(agent: Agent, from: UPID, msg: { update: StatusUpda
       agent.runtime.log.error({ err: result.error, task: taskId }, 'status update manager refused an update');
       return;
     }
-    // Acknowledge the executor once the update is safely with the manager.
-    if (!fromAgent && executor?.pid !== undefined && executor.state !== 'TERMINATED') {
-      agent.sendProto(executor.pid, mesos.internal.StatusUpdateAcknowledgementMessage, {
-        slave_id: { value: agent.id },
-        framework_id: update.framework_id,
-        task_id: update.status.task_id,
-        uuid: update.uuid ?? new Uint8Array(),
-      });
+    // The manager has the update (or already had it): acknowledge the executor.
+    const ack: mesos.internal.StatusUpdateAcknowledgementMessage.$Properties = {
+      slave_id: update.slave_id ?? { value: agent.id },
+      framework_id: update.framework_id,
+      task_id: update.status.task_id,
+      uuid: update.uuid ?? new Uint8Array(),
+    };
+    if (sender.kind === 'pid') {
+      agent.sendProto(sender.pid, mesos.internal.StatusUpdateAcknowledgementMessage, ack);
+    } else if (sender.kind === 'http') {
+      const current = agent.frameworks.get(update.framework_id.value)?.executorForTask(taskId);
+      if (current === undefined) {
+        agent.runtime.log.warn({ task: taskId }, 'not acknowledging a status update of an unknown executor');
+        return;
+      }
+      executors.sendToExecutor(agent, current, mesos.internal.StatusUpdateAcknowledgementMessage, ack);
     }
   });
 }
@@ -226,10 +273,8 @@ export function acknowledgement(agent: Agent, from: UPID, msg: mesos.internal.St
     const framework = agent.frameworks.get(frameworkId);
     const executor = framework?.executorForTask(taskId);
     if (framework === undefined || executor === undefined) return;
-    if (executor.pid !== undefined && executor.state === 'RUNNING') {
-      // Let the executor know the framework has the update (it may drop it from its own re-send list).
-      agent.sendProto(executor.pid, mesos.internal.StatusUpdateAcknowledgementMessage, msg);
-    }
+    // The executor is not told: it was acknowledged when the agent took the
+    // update (Slave::_statusUpdateAcknowledgement).
     if (!result.value) executor.completeTask(taskId);
     if (executor.state === 'TERMINATED' && !executor.incompleteTasks()) executors.removeExecutor(agent, framework, executor);
   });
@@ -243,18 +288,25 @@ export function schedulerMessage(agent: Agent, from: UPID, msg: mesos.internal.F
   }
   const framework = agent.frameworks.get(msg.framework_id.value);
   const executor = framework?.executors.get(msg.executor_id.value);
-  if (framework === undefined || framework.state === 'TERMINATING' || executor === undefined || executor.state !== 'RUNNING' || executor.pid === undefined) {
+  if (framework === undefined || framework.state === 'TERMINATING' || executor === undefined || executor.state !== 'RUNNING') {
     agent.runtime.log.warn({ executor: msg.executor_id.value }, 'dropping framework message: executor not running');
     return;
   }
-  agent.sendProto(executor.pid, mesos.internal.FrameworkToExecutorMessage, msg);
+  executors.sendToExecutor(agent, executor, mesos.internal.FrameworkToExecutorMessage, msg);
 }
 
-/** Executor -> framework: straight to a driver-based framework's pid, else through the master (Slave::executorMessage). */
-export function executorMessage(agent: Agent, from: UPID, msg: mesos.internal.ExecutorToFrameworkMessage): void {
+/**
+ * Executor -> framework, from a driver's ExecutorToFrameworkMessage or an
+ * HTTP executor's MESSAGE call: straight to a driver-based framework's pid,
+ * else through the master (Slave::executorMessage).
+ */
+export function executorMessage(agent: Agent, msg: mesos.internal.ExecutorToFrameworkMessage.$Properties): void {
   const framework = agent.frameworks.get(msg.framework_id.value);
   if (framework === undefined || framework.state === 'TERMINATING' || agent.state !== 'RUNNING') {
-    agent.runtime.log.warn({ from: from.toString() }, 'dropping executor message: unknown framework or no master');
+    agent.runtime.log.warn(
+      { framework: msg.framework_id.value, executor: msg.executor_id.value },
+      'dropping executor message: unknown or terminating framework, or no master',
+    );
     return;
   }
   const message = { ...msg, slave_id: { value: agent.id } };
@@ -277,7 +329,7 @@ export function reconcileWithMaster(agent: Agent, reconciliations: readonly meso
       const executor = framework?.executorForTask(status.task_id.value);
       if (framework === undefined || executor === undefined) {
         const update = agentUpdate(agent, reconcile.framework_id.value, status.task_id.value, mesos.TaskState.TASK_LOST, 'Reconciliation: task unknown to the agent', Reason.REASON_RECONCILIATION);
-        statusUpdate(agent, agent.self, { update, pid: '' });
+        statusUpdate(agent, update, FROM_AGENT);
       }
     }
   }

@@ -11,6 +11,7 @@ import { createLogger } from '../libprocess/index.js';
 import { fromJSONText, mesos } from '../proto/index.js';
 import { CommandExecutor } from './command-executor.js';
 import { ExecutorEnvironmentError, MesosExecutorDriver, Status, parseExecutorEnvironment } from './driver.js';
+import { V1ExecutorDriver } from './v1/driver.js';
 
 export const commandExecutorFlags = defineFlags('mesos-executor', {
   rootfs: flag(types.path, { help: 'The path to the root filesystem for the task.' }),
@@ -72,7 +73,9 @@ const executor = new CommandExecutor({
   taskCommand,
 });
 const log = createLogger({ name: 'mesos-executor' });
-const driver = new MesosExecutorDriver(executor, { log });
+// The agent's --http_command_executor: speak the v1 executor HTTP API instead of the libprocess driver.
+const driver =
+  process.env['MESOS_HTTP_COMMAND_EXECUTOR'] === '1' ? new V1ExecutorDriver(executor, { log }) : new MesosExecutorDriver(executor, { log });
 
 // Torn down from outside (e.g. the agent destroying the container): take the task with us.
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {

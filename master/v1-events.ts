@@ -11,6 +11,7 @@
 import { messageName, type Encoder } from '../libprocess/process.js';
 import { UPID } from '../libprocess/upid.js';
 import { mesos } from '../proto/index.js';
+import { evolve } from '../common/evolve.js';
 
 export type V1Event = mesos.v1.scheduler.Event.$Properties;
 
@@ -20,10 +21,7 @@ const m = mesos.internal;
 /** Heartbeat interval of 1.0's master (DEFAULT_HEARTBEAT_INTERVAL, src/master/constants.hpp). */
 export const DEFAULT_HEARTBEAT_INTERVAL_SECS = 15;
 
-/** Re-encodes a v0 message as its v1 twin (the same field numbers on the wire). */
-export function evolve<P, T>(v0: Encoder<P>, v1: { decode(bytes: Uint8Array): T }, message: P): T {
-  return v1.decode(v0.encode(message).finish());
-}
+export { evolve };
 
 /** `UPID(pid) == UPID()`: an empty or unparsable pid, or `@0.0.0.0:0`. */
 function isEmptyPid(pid: string | null | undefined): boolean {

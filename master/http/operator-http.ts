@@ -12,53 +12,34 @@
 // for v0's `slave_id`), keys sorted as Mesos's JSON::Object writes them.
 
 import type { Request, Response } from '../../libprocess/http/types.js';
-import { badRequest, methodNotAllowed, notAcceptable, unsupportedMediaType } from '../../libprocess/http/responses.js';
-import { fromJSON, ProtobufJsonError, toJSONString, type MessageCodec } from '../../proto/index.js';
+import { badRequest, methodNotAllowed, notAcceptable } from '../../libprocess/http/responses.js';
+import {
+  APPLICATION_JSON,
+  APPLICATION_PROTOBUF,
+  NOT_ACCEPTABLE_TEXT,
+  acceptsMediaType as acceptsMediaTypeIn,
+  negotiateContentType,
+  type ApiContentType,
+} from '../../libprocess/http/media.js';
+import { fromJSON, toJSONString, type MessageCodec } from '../../proto/index.js';
+import { parseCallBody } from '../../common/http-api.js';
 
-export const APPLICATION_JSON = 'application/json';
-export const APPLICATION_PROTOBUF = 'application/x-protobuf';
+export { APPLICATION_JSON, APPLICATION_PROTOBUF };
 
 /** What a response or event stream is written in. */
-export type ContentType = typeof APPLICATION_JSON | typeof APPLICATION_PROTOBUF;
+export type ContentType = ApiContentType;
 
-/**
- * Request::acceptsMediaType: no Accept header accepts everything; otherwise
- * `type/subtype`, then `type/*`, then `*\/*` is looked for, and the first
- * match decides (a `q` of 0 refuses, a missing or malformed `q` accepts).
- */
+/** Request::acceptsMediaType over the request's `Accept` header (libprocess/http/media.ts). */
 export function acceptsMediaType(headers: ReadonlyMap<string, string>, mediaType: string): boolean {
-  const parts = mediaType.split('/').filter((part) => part !== '');
-  if (parts.length !== 2) return false;
-  const header = headers.get('accept');
-  if (header === undefined) return true;
-  const accept = header.replace(/[ \t\n]/g, '');
-  const candidates = [mediaType, `${parts[0] ?? ''}/*`, '*/*'].map((c) => c.toLowerCase());
-  const ranges = accept.split(',').filter((range) => range !== '');
-  for (const candidate of candidates) {
-    for (const range of ranges) {
-      const tokens = range.split(';').filter((token) => token !== '');
-      if (tokens.length === 0 || (tokens[0] ?? '').toLowerCase() !== candidate) continue;
-      const q: string[] = [];
-      for (const token of tokens) {
-        const pair = token.split('=').filter((p) => p !== '');
-        if (pair.length === 2 && pair[0] === 'q') q.push(pair[1] ?? '');
-      }
-      if (q.length !== 1) return true;
-      const value = Number(q[0]);
-      return q[0] !== '' && Number.isFinite(value) && value > 0;
-    }
-  }
-  return false;
+  return acceptsMediaTypeIn(headers.get('accept'), mediaType);
 }
 
 /** The response content type: JSON when the client takes it, else protobuf, else none (406). */
 export function negotiate(headers: ReadonlyMap<string, string>): ContentType | undefined {
-  if (acceptsMediaType(headers, APPLICATION_JSON)) return APPLICATION_JSON;
-  if (acceptsMediaType(headers, APPLICATION_PROTOBUF)) return APPLICATION_PROTOBUF;
-  return undefined;
+  return negotiateContentType(headers.get('accept'));
 }
 
-export const NOT_ACCEPTABLE = `Expecting 'Accept' to allow '${APPLICATION_PROTOBUF}' or '${APPLICATION_JSON}'`;
+export const NOT_ACCEPTABLE = NOT_ACCEPTABLE_TEXT;
 
 /** The two generated classes of one API message: v0 (what is built) and v1 (what the client sees). */
 export interface ApiTypes<V0 extends object> {
@@ -83,45 +64,18 @@ export function decodeCall<V0 extends object>(
   label: string,
 ): DecodedCall<V0> {
   if (request.method !== 'POST') return { ok: false, response: methodNotAllowed(['POST'], request.method) };
-  const contentType = request.headers.get('content-type');
-  if (contentType === undefined) return { ok: false, response: badRequest("Expecting 'Content-Type' to be present") };
-  let call: V0;
-  if (contentType === APPLICATION_PROTOBUF) {
-    try {
-      // v0 and v1 calls share the wire; decoding as v0 is the devolve().
-      call = types.v0.decode(request.body);
-    } catch {
-      return { ok: false, response: badRequest('Failed to parse body into Call protobuf') };
-    }
-  } else if (contentType === APPLICATION_JSON) {
-    let json: unknown;
-    try {
-      json = JSON.parse(request.body.toString('utf8'));
-    } catch (error) {
-      return { ok: false, response: badRequest(`Failed to parse body into JSON: ${errorText(error)}`) };
-    }
-    try {
-      const v1 = fromJSON(types.v1, json);
-      call = types.v0.decode(types.v1.encode(v1).finish());
-    } catch (error) {
-      const reason = error instanceof ProtobufJsonError ? error.message : errorText(error);
-      return { ok: false, response: badRequest(`Failed to convert JSON into Call protobuf: ${reason}`) };
-    }
-  } else {
-    return {
-      ok: false,
-      response: unsupportedMediaType(`Expecting 'Content-Type' of ${APPLICATION_JSON} or ${APPLICATION_PROTOBUF}`),
-    };
-  }
+  const parsed = parseCallBody(request, {
+    // v0 and v1 calls share the wire; decoding as v0 is the devolve().
+    protobuf: (bytes) => types.v0.decode(bytes),
+    json: (json) => types.v0.decode(types.v1.encode(fromJSON(types.v1, json)).finish()),
+  });
+  if (!parsed.ok) return parsed;
+  const call = parsed.call;
   const error = validate(call);
   if (error !== undefined) return { ok: false, response: badRequest(`Failed to validate ${label}: ${error}`) };
   const accept = negotiate(request.headers);
   if (accept === undefined) return { ok: false, response: notAcceptable(NOT_ACCEPTABLE) };
   return { ok: true, call, accept };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** serialize(contentType, evolve(message)): protobuf bytes, or the v1 JSON text. */

@@ -20,8 +20,15 @@ import {
   notAcceptable,
   notImplemented,
   serviceUnavailable,
-  unsupportedMediaType,
 } from '../../libprocess/http/responses.js';
+import {
+  APPLICATION_JSON,
+  APPLICATION_PROTOBUF,
+  NOT_ACCEPTABLE_TEXT,
+  acceptsMediaType,
+  negotiateContentType,
+} from '../../libprocess/http/media.js';
+import { parseCallBody } from '../../common/http-api.js';
 import { fromJSON, mesos } from '../../proto/index.js';
 import type { Master } from '../master.js';
 import * as frameworks from '../frameworks.js';
@@ -29,8 +36,7 @@ import { validateSchedulerCall } from '../validation.js';
 import { redirectToLeader } from './routes.js';
 import { SchedulerStream, type StreamContentType } from './scheduler-stream.js';
 
-export const APPLICATION_JSON = 'application/json';
-export const APPLICATION_PROTOBUF = 'application/x-protobuf';
+export { APPLICATION_JSON, APPLICATION_PROTOBUF, acceptsMediaType };
 export const STREAM_ID_HEADER = 'Mesos-Stream-Id';
 
 type RouteRegistrar = (path: string, handler: RouteHandler, options?: RouteOptions) => void;
@@ -40,65 +46,13 @@ export function installSchedulerApi(register: RouteRegistrar, master: Master): v
   register('/api/v1/scheduler', (request) => schedulerApi(master, request), { help: HELP });
 }
 
-/**
- * Request.acceptsMediaType (3rdparty/libprocess/src/http.cpp): no Accept
- * header accepts everything; otherwise `type/subtype`, then `type/*`, then
- * `*\/*` must be listed without `q=0`.
- */
-export function acceptsMediaType(accept: string | undefined, mediaType: string): boolean {
-  const parts = mediaType.split('/');
-  if (parts.length !== 2) return false;
-  if (accept === undefined) return true;
-  const entries = accept
-    .replace(/[ \t\n]/g, '')
-    .split(',')
-    .filter((entry) => entry !== '');
-  for (const candidate of [mediaType, `${parts[0] ?? ''}/*`, '*/*']) {
-    for (const entry of entries) {
-      const tokens = entry.split(';').filter((token) => token !== '');
-      if (tokens.length === 0 || (tokens[0] ?? '').toLowerCase() !== candidate.toLowerCase()) continue;
-      // strings::pairs: `key=value` tokens only; no single q value means accepted.
-      const q = tokens
-        .map((token) => token.split('=').filter((part) => part !== ''))
-        .filter((pair) => pair.length === 2 && pair[0] === 'q')
-        .map((pair) => pair[1] ?? '');
-      if (q.length !== 1) return true;
-      const value = Number(q[0]);
-      return Number.isFinite(value) && value > 0;
-    }
-  }
-  return false;
-}
-
-/** Parses the body by Content-Type into a v1 Call, or the error response. */
+/** The body as a v1 Call, or the error response (common/http-api.ts). */
 function parseCall(request: Request): mesos.v1.scheduler.Call | Response {
-  const contentType = request.headers.get('content-type');
-  if (contentType === undefined) return badRequest("Expecting 'Content-Type' to be present");
-  if (contentType === APPLICATION_PROTOBUF) {
-    try {
-      return mesos.v1.scheduler.Call.decode(request.body);
-    } catch {
-      return badRequest('Failed to parse body into Call protobuf');
-    }
-  }
-  if (contentType === APPLICATION_JSON) {
-    let json: unknown;
-    try {
-      json = JSON.parse(request.body.toString('utf8'));
-    } catch (error) {
-      return badRequest(`Failed to parse body into JSON: ${errorText(error)}`);
-    }
-    try {
-      return fromJSON(mesos.v1.scheduler.Call, json);
-    } catch (error) {
-      return badRequest(`Failed to convert JSON into Call protobuf: ${errorText(error)}`);
-    }
-  }
-  return unsupportedMediaType(`Expecting 'Content-Type' of ${APPLICATION_JSON} or ${APPLICATION_PROTOBUF}`);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const parsed = parseCallBody(request, {
+    protobuf: (bytes) => mesos.v1.scheduler.Call.decode(bytes),
+    json: (json) => fromJSON(mesos.v1.scheduler.Call, json),
+  });
+  return parsed.ok ? parsed.call : parsed.response;
 }
 
 /** The v1 call as the v0 call the master handles (the same wire format). */
@@ -156,11 +110,8 @@ export function schedulerApi(master: Master, request: Request): Response {
 }
 
 function subscribe(master: Master, request: Request, call: mesos.scheduler.Call): Response {
-  const accept = request.headers.get('accept');
-  let contentType: StreamContentType;
-  if (acceptsMediaType(accept, APPLICATION_JSON)) contentType = APPLICATION_JSON;
-  else if (acceptsMediaType(accept, APPLICATION_PROTOBUF)) contentType = APPLICATION_PROTOBUF;
-  else return notAcceptable(`Expecting 'Accept' to allow '${APPLICATION_PROTOBUF}' or '${APPLICATION_JSON}'`);
+  const contentType: StreamContentType | undefined = negotiateContentType(request.headers.get('accept'));
+  if (contentType === undefined) return notAcceptable(NOT_ACCEPTABLE_TEXT);
 
   if (request.headers.has(STREAM_ID_HEADER.toLowerCase())) {
     return badRequest(`Subscribe calls should not include the '${STREAM_ID_HEADER}' header`);

@@ -1,8 +1,9 @@
-// The HTTP side of the v1 scheduler library: POSTs with Node's http client,
+// The HTTP side of the v1 scheduler library: POSTs (common/http-client.ts)
 // following 307 redirects to the leading master, and master addresses.
 
-import http from 'node:http';
-import https from 'node:https';
+import { post, type PostOptions, type Posted } from '../../common/http-client.js';
+
+export { readBody, type PostOptions, type Posted } from '../../common/http-client.js';
 
 export class V1SchedulerError extends Error {
   override readonly name: string = 'V1SchedulerError';
@@ -37,54 +38,6 @@ export function schedulerUrl(master: string): URL {
   const at = trimmed.indexOf('@');
   if (at >= 0) return new URL(`http://${trimmed.slice(at + 1)}/${trimmed.slice(0, at)}/api/v1/scheduler`);
   return new URL(`http://${trimmed}/api/v1/scheduler`);
-}
-
-export interface PostOptions {
-  agent: http.Agent | false;
-  /** Fails the request when no response head arrives in time. */
-  timeoutMs: number;
-  /** Aborts the request (e.g. the scheduler is closing). */
-  signal?: AbortSignal;
-}
-
-export interface Posted {
-  url: URL;
-  request: http.ClientRequest;
-  response: http.IncomingMessage;
-}
-
-/** One POST; resolves once the response head is in (the body is still to be read). */
-export function post(url: URL, body: Uint8Array, headers: Record<string, string>, options: PostOptions): Promise<Posted> {
-  return new Promise((resolve, reject) => {
-    const client = url.protocol === 'https:' ? https : http;
-    const request = client.request(url, {
-      method: 'POST',
-      agent: options.agent,
-      ...(options.signal !== undefined ? { signal: options.signal } : {}),
-      headers: { ...headers, 'Content-Length': String(body.byteLength) },
-    });
-    const timer = setTimeout(() => request.destroy(new V1SchedulerError(`No response from ${url.host} within ${options.timeoutMs} ms`)), options.timeoutMs);
-    request.once('response', (response) => {
-      clearTimeout(timer);
-      resolve({ url, request, response });
-    });
-    request.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    request.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
-  });
-}
-
-/** Reads a whole (small) response body as text. */
-export function readBody(response: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    response.on('data', (chunk: Buffer) => chunks.push(chunk));
-    response.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    response.once('error', reject);
-    response.once('aborted', () => reject(new V1SchedulerError('response aborted')));
-  });
 }
 
 /**

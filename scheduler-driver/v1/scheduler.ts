@@ -16,9 +16,10 @@
 // subscription for good (the framework was failed over, removed, or refused).
 
 import http from 'node:http';
-import { fromJSONText, mesos, RecordIODecoder, toJSONString } from '../../proto/index.js';
+import { fromJSONText, mesos, toJSONString } from '../../proto/index.js';
+import { readRecordStream } from '../../common/http-client.js';
+import { EventQueue } from '../../common/event-queue.js';
 import { postFollowingRedirects, readBody, schedulerUrl, V1CallError, V1SchedulerError, type Posted } from './http.js';
-import { EventQueue } from './queue.js';
 
 export type Event = mesos.v1.scheduler.Event;
 export type Call = mesos.v1.scheduler.Call.$Properties;
@@ -288,7 +289,6 @@ export class V1Scheduler {
     mediaType: string,
   ): Promise<{ kind: 'retry' | 'subscribed'; reason: string } | { kind: 'stop' }> {
     return new Promise((resolve) => {
-      const decoder = new RecordIODecoder();
       let subscribed = false;
       let done = false;
       let watchdog: NodeJS.Timeout | undefined;
@@ -298,7 +298,7 @@ export class V1Scheduler {
         done = true;
         clearTimeout(watchdog);
         this.interrupt = undefined;
-        request.destroy();
+        reader.stop();
         resolve(outcome);
       };
       const ended = (reason: string): void => finish(subscribed ? { kind: 'subscribed', reason } : { kind: 'retry', reason });
@@ -307,24 +307,16 @@ export class V1Scheduler {
         clearTimeout(watchdog);
         watchdog = setTimeout(() => ended(`No events for ${watchdogMs} ms (missed heartbeats)`), watchdogMs);
       };
-      this.interrupt = () => finish({ kind: 'stop' });
-      response.on('data', (chunk: Buffer) => {
-        if (done) return;
-        arm();
-        let records: Uint8Array[];
-        try {
-          records = decoder.decode(chunk);
-        } catch (error) {
-          ended(`Failed to decode the stream of events: ${errorText(error)}`);
-          return;
-        }
-        for (const record of records) {
+      const reader = readRecordStream(request, response, 'master', {
+        onData: arm,
+        onEnd: ended,
+        onRecord: (record) => {
           let event: Event;
           try {
             event = this.decode(record, mediaType);
           } catch (error) {
             this.injectError(`Failed to de-serialize event: ${errorText(error)}`);
-            continue;
+            return;
           }
           if (event.type === EventType.SUBSCRIBED) {
             subscribed = true;
@@ -337,18 +329,11 @@ export class V1Scheduler {
             this.setState('SUBSCRIBED');
           }
           this.queue.push(event);
-          if (event.type === EventType.ERROR) {
-            // Failed over, removed or refused: re-subscribing would fight another instance.
-            finish({ kind: 'stop' });
-            return;
-          }
-        }
+          // Failed over, removed or refused: re-subscribing would fight another instance.
+          if (event.type === EventType.ERROR) finish({ kind: 'stop' });
+        },
       });
-      response.once('end', () => ended('End-Of-File received from master. The master closed the event stream'));
-      response.once('aborted', () => ended('Subscribe connection interrupted'));
-      response.once('error', (error) => ended(`Subscribe connection interrupted: ${errorText(error)}`));
-      request.once('error', (error) => ended(`Subscribe connection interrupted: ${errorText(error)}`));
-      response.once('close', () => ended('Subscribe connection closed'));
+      this.interrupt = () => finish({ kind: 'stop' });
     });
   }
 }

@@ -1,5 +1,6 @@
-// A single-consumer async queue: the scheduler library pushes events as they
-// are read off the stream; `for await` takes them in order.
+// A single-consumer async queue: the v1 libraries (scheduler-driver/v1/,
+// executor/v1/) push events as they are read off the stream; `for await`
+// takes them in order.
 
 export class EventQueue<T> implements AsyncIterableIterator<T> {
   private readonly items: T[] = [];
