@@ -77,5 +77,9 @@ export function startAgent(runtime: Runtime, setup: AgentSetup): Agent {
     files,
   );
   runtime.spawn(agent);
+  // The shared command executor host (--shared_command_executor) ends with its agent.
+  void runtime.wait(agent).then(() =>
+    containerizer.close().catch((error: unknown) => runtime.log.warn({ err: error }, 'failed to stop the executor host')),
+  );
   return agent;
 }

@@ -164,6 +164,14 @@ const defs = {
       '`shutdown_grace_period` overrides it); it may get less.',
     default: '5secs',
   }),
+  shared_command_executor: flag(types.bool, {
+    help:
+      'Extension (not in Mesos): run the command executors of command tasks\n' +
+      'inside one long-lived executor host process started by the agent,\n' +
+      'instead of one `mesos-executor` process per task. Tasks still run in\n' +
+      'their own sandboxes, sessions and users, isolated before they start.',
+    default: 'false',
+  }),
   gc_delay: flag(types.duration, {
     help: 'Longest time before executor sandboxes are removed; less when the\ndisk fills up.',
     default: '1weeks',

@@ -63,6 +63,9 @@ if (flags.ip !== undefined) process.env['LIBPROCESS_IP'] = flags.ip;
 const runtime = await startRuntime({
   ...(flags.ip !== undefined ? { ip: flags.ip } : {}),
   port: flags.port,
+  // Mesos's agent main makes its process the libprocess delegate: `/state`, `/api/v1`,
+  // `/api/v1/executor` answer as `/slave(1)/...` does.
+  delegate: 'slave(1)',
   ...(flags.advertise_ip !== undefined ? { advertiseIp: flags.advertise_ip } : {}),
   ...(flags.advertise_port !== undefined ? { advertisePort: Number(flags.advertise_port) } : {}),
   log,
@@ -89,10 +92,18 @@ const stop = (signal: string): void => {
   if (stopping) return;
   stopping = true;
   log.info(`Received ${signal}, shutting down`);
-  void runtime.shutdown().then(() => process.exit(0));
+  void runtime
+    .shutdown()
+    .then(() => agent.containerizer.close?.())
+    .finally(() => process.exit(0));
 };
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 void runtime.wait(agent).then(() => {
-  if (!stopping) void runtime.shutdown().then(() => process.exit(0));
+  if (!stopping) {
+    void runtime
+      .shutdown()
+      .then(() => agent.containerizer.close?.())
+      .finally(() => process.exit(0));
+  }
 });

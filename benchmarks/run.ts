@@ -3,7 +3,7 @@
 
 process.env['MESOS_TS_LOG_LEVEL'] ??= 'fatal';
 
-const PARTS = ['libprocess', 'codec', 'proto', 'master', 'master-register', 'allocator', 'http'] as const;
+const PARTS = ['libprocess', 'codec', 'proto', 'master', 'master-register', 'allocator', 'http', 'agent'] as const;
 
 const wanted = process.argv.slice(2);
 const parts = wanted.length > 0 ? wanted : [...PARTS];

@@ -7,7 +7,7 @@
 import { formatStoutDuration } from '../common/flags-values.js';
 import { has, mesos } from '../proto/index.js';
 import { signalTree, treeAlive } from './process-tree.js';
-import { describeExit, LaunchError, planLaunch, startTask, type ExitStatus, type RunningTask } from './task-launcher.js';
+import { describeExit, LaunchError, planLaunch, startTask, type ExitStatus, type Launch, type RunningTask } from './task-launcher.js';
 import type { Executor, ExecutorDriver, ExecutorInfo, FrameworkInfo, KillPolicy, SlaveInfo, TaskID, TaskInfo } from './types.js';
 
 type CommandInfo = mesos.CommandInfo.$Properties;
@@ -36,6 +36,17 @@ export interface CommandExecutorOptions {
   readonly err?: (line: string) => void;
   /** How long to wait for the terminal update's acknowledgement (default TERMINAL_ACK_TIMEOUT_MS). */
   readonly ackTimeoutMs?: number;
+  /**
+   * Starts the task instead of spawning it here (the shared executor host: through the
+   * agent's launch helper, which also switches user, so `plan` carries no user switch).
+   * `plan` is the environment and argv worked out from `command`. Rejects with LaunchError.
+   */
+  readonly start?: (plan: Launch, command: CommandInfo) => Promise<RunningTask>;
+  /**
+   * Kills what the task left behind once its process exited and resolves with the pids
+   * killed (default: a /proc scan right away; the shared host batches the scans).
+   */
+  readonly sweep?: (pid: number) => Promise<number[]>;
 }
 
 function durationMs(policy: KillPolicy | undefined | null): number | undefined {
@@ -115,13 +126,19 @@ export class CommandExecutor implements Executor {
     }
     this.out(`Starting task ${task.task_id.value}`);
     let plan;
+    const start = this.options.start;
     try {
-      plan = planLaunch({ command, cwd: this.options.sandbox, env: this.options.env, user: this.user(command) });
+      plan = planLaunch({
+        command,
+        cwd: this.options.sandbox,
+        env: this.options.env,
+        user: start === undefined ? this.user(command) : undefined,
+      });
     } catch (error) {
       this.fail(error instanceof Error ? error.message : String(error));
       return;
     }
-    startTask(plan, this.options.sandbox).then(
+    (start !== undefined ? start(plan, command) : startTask(plan, this.options.sandbox)).then(
       (running) => this.started(running),
       (error: unknown) => this.fail(error instanceof LaunchError ? error.message : String(error)),
     );
@@ -183,6 +200,16 @@ export class CommandExecutor implements Executor {
   /** SIGKILLs whatever is left of the task (we are being torn down ourselves). */
   killNow(): void {
     if (this.task !== undefined) signalTree(this.task.pid, 'SIGKILL');
+  }
+
+  /** Torn down from outside (the shared host ending this executor): no timer is left behind. */
+  dispose(): void {
+    this.finished = true;
+    this.terminated = true;
+    if (this.ackTimer !== undefined) clearTimeout(this.ackTimer);
+    if (this.escalation !== undefined) clearTimeout(this.escalation.timer);
+    this.ackTimer = undefined;
+    this.escalation = undefined;
   }
 
   private kill(taskId: TaskID, gracePeriodMs: number): void {
@@ -247,6 +274,23 @@ export class CommandExecutor implements Executor {
     this.out(`${message} (pid: ${pid})`);
 
     // The task's session may outlive its leader (backgrounded children): no orphans.
+    const sweep = this.options.sweep;
+    if (sweep !== undefined) {
+      const report = (): void => {
+        if (this.taskId !== undefined && !this.finished) this.update(this.taskId, state, message, true);
+      };
+      sweep(pid).then(
+        (killed) => {
+          if (killed.length > 0) this.out(`Killed processes left behind by the task: [ ${killed.join(', ')} ]`);
+          report();
+        },
+        (error: unknown) => {
+          this.err(`Failed to kill processes left behind by the task: ${error instanceof Error ? error.message : String(error)}`);
+          report();
+        },
+      );
+      return;
+    }
     const leftovers = treeAlive(pid);
     if (leftovers.length > 0) {
       this.out(`Killing processes left behind by the task: [ ${leftovers.join(', ')} ]`);

@@ -29,7 +29,7 @@ export interface ExecutorDriverOptions {
   runtime?: Runtime;
   /** Called when the shutdown grace period runs out (default: SIGKILL our process group). */
   suicide?: () => void;
-  /** Logger for a runtime the driver starts. */
+  /** Logger for the executor's own lines, and for a runtime the driver starts. */
   log?: Logger;
 }
 
@@ -112,6 +112,7 @@ export class MesosExecutorDriver implements ExecutorDriver {
     this.process = new ExecutorProcess(config, this, this.executor, {
       triggerLatch: () => this.latch.trigger(),
       suicide: this.options.suicide ?? killOwnProcessGroup,
+      log: this.options.log,
     });
     runtime.spawn(this.process);
     this.status = Status.DRIVER_RUNNING;
@@ -176,6 +177,19 @@ export class MesosExecutorDriver implements ExecutorDriver {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Uint8Array.from(data);
     this.dispatch((p) => p.sendFrameworkMessage(bytes));
     return this.status;
+  }
+
+  /**
+   * For a driver on a shared, long-lived runtime (`{ runtime }`), once it is stopped or
+   * aborted: terminates the executor process if still there and the shutdown process, so
+   * nothing of this executor (processes, timers) stays in the runtime. Mesos's driver
+   * needs no such call because its executor's OS process exits.
+   */
+  release(): void {
+    const { runtime, process } = this;
+    if (runtime === undefined || process === undefined) return;
+    process.releaseShutdownProcess();
+    runtime.terminate(process);
   }
 
   /** Runs `fn` inside the executor process, after what is already queued there. */

@@ -5,7 +5,7 @@
 // recovering agent gets them back in ReregisterExecutorMessage.
 
 import { randomUUID } from 'node:crypto';
-import { Process, type UPID } from '../libprocess/index.js';
+import { Process, type Logger, type Timer, type UPID } from '../libprocess/index.js';
 import { mesos, has } from '../proto/index.js';
 import type { ExecutorEnvironment } from './env.js';
 import type { Executor, ExecutorDriver, TaskStatusInput } from './types.js';
@@ -19,6 +19,8 @@ export interface ExecutorProcessHooks {
   triggerLatch(): void;
   /** Kills this executor's process group (ShutdownProcess::kill). */
   suicide(): void;
+  /** Where this executor's own log lines go (default: the runtime's logger). */
+  log?: Logger | undefined;
 }
 
 /**
@@ -27,19 +29,28 @@ export interface ExecutorProcessHooks {
  * process group after the shutdown grace period, unless it exits first.
  */
 export class ShutdownProcess extends Process {
+  private timer: Timer | undefined;
+
   constructor(
     private readonly gracePeriodMs: number,
     private readonly suicide: () => void,
+    private readonly log?: Logger,
   ) {
     super('__shutdown_executor__()');
   }
 
   protected override initialize(): void {
-    this.runtime.log.debug({ gracePeriodMs: this.gracePeriodMs }, 'Scheduling shutdown of the executor');
-    this.delay(this.gracePeriodMs, () => {
-      this.runtime.log.debug('Committing suicide by killing the process group');
+    const log = this.log ?? this.runtime.log;
+    log.debug({ gracePeriodMs: this.gracePeriodMs }, 'Scheduling shutdown of the executor');
+    this.timer = this.delay(this.gracePeriodMs, () => {
+      log.debug('Committing suicide by killing the process group');
       this.suicide();
     });
+  }
+
+  /** Terminated before the grace period ran out (several executors share one runtime): no timer is left behind. */
+  protected override finalize(): void {
+    this.timer?.cancel();
   }
 }
 
@@ -54,6 +65,8 @@ export class ExecutorProcess extends Process {
   private readonly updates = new Map<string, StatusUpdate>();
   /** Tasks not yet acknowledged (through an update) by the agent, by task id. */
   private readonly tasks = new Map<string, TaskInfo>();
+  private recoveryTimer: Timer | undefined;
+  private shutdownProcess: ShutdownProcess | undefined;
 
   constructor(
     private readonly config: ExecutorEnvironment,
@@ -75,9 +88,13 @@ export class ExecutorProcess extends Process {
     return [...this.tasks.values()];
   }
 
+  private get log(): Logger {
+    return this.hooks.log ?? this.runtime.log;
+  }
+
   protected override initialize(): void {
     const { frameworkId, executorId } = this.config;
-    this.runtime.log.info({ pid: this.self.toString(), osPid: process.pid }, 'Executor started');
+    this.log.info({ upid: this.self.toString(), osPid: process.pid }, 'Executor started');
     this.install(mesos.internal.ExecutorRegisteredMessage, (_from, m) => this.registered(m));
     this.install(mesos.internal.ExecutorReregisteredMessage, (_from, m) => this.reregistered(m));
     this.install(mesos.internal.ReconnectExecutorMessage, (from, m) => this.reconnect(from, m));
@@ -96,13 +113,13 @@ export class ExecutorProcess extends Process {
 
   private ignoring(what: string): boolean {
     if (!this.aborted) return false;
-    this.runtime.log.debug(`Ignoring ${what} because the driver is aborted!`);
+    this.log.debug(`Ignoring ${what} because the driver is aborted!`);
     return true;
   }
 
   private registered(message: mesos.internal.ExecutorRegisteredMessage): void {
     if (this.ignoring('registered message')) return;
-    this.runtime.log.info({ agentId: message.slave_id.value }, 'Executor registered on agent');
+    this.log.info({ agentId: message.slave_id.value }, 'Executor registered on agent');
     this.connected = true;
     this.connection = randomUUID();
     this.executor.registered(this.driver, message.executor_info, message.framework_info, message.slave_info);
@@ -110,7 +127,7 @@ export class ExecutorProcess extends Process {
 
   private reregistered(message: mesos.internal.ExecutorReregisteredMessage): void {
     if (this.ignoring('re-registered message')) return;
-    this.runtime.log.info({ agentId: message.slave_id.value }, 'Executor re-registered on agent');
+    this.log.info({ agentId: message.slave_id.value }, 'Executor re-registered on agent');
     this.connected = true;
     this.connection = randomUUID();
     this.executor.reregistered(this.driver, message.slave_info);
@@ -119,7 +136,7 @@ export class ExecutorProcess extends Process {
   /** A recovered agent asks us to re-register, with everything it may have missed. */
   private reconnect(from: UPID, message: mesos.internal.ReconnectExecutorMessage): void {
     if (this.ignoring('reconnect message')) return;
-    this.runtime.log.info({ agentId: message.slave_id.value }, 'Received reconnect request from agent');
+    this.log.info({ agentId: message.slave_id.value }, 'Received reconnect request from agent');
     this.agent = from;
     this.link(this.agent);
     this.sendProto(this.agent, mesos.internal.ReregisterExecutorMessage, {
@@ -135,7 +152,7 @@ export class ExecutorProcess extends Process {
     const id = task.task_id.value;
     if (this.tasks.has(id)) {
       // exec.cpp CHECK-fails here; we refuse the duplicate instead of dying.
-      this.runtime.log.error({ taskId: id }, 'Unexpected duplicate task');
+      this.log.error({ taskId: id }, 'Unexpected duplicate task');
       return;
     }
     this.tasks.set(id, task);
@@ -150,7 +167,7 @@ export class ExecutorProcess extends Process {
 
   private acknowledgement(message: mesos.internal.StatusUpdateAcknowledgementMessage): void {
     if (message.uuid.length !== 16) {
-      this.runtime.log.error({ taskId: message.task_id.value }, 'Ignoring acknowledgement with an invalid uuid');
+      this.log.error({ taskId: message.task_id.value }, 'Ignoring acknowledgement with an invalid uuid');
       return;
     }
     const uuid = uuidText(message.uuid);
@@ -166,14 +183,27 @@ export class ExecutorProcess extends Process {
   }
 
   private startShutdownProcess(): void {
-    if (!this.config.local) {
-      this.runtime.spawn(new ShutdownProcess(this.config.shutdownGracePeriodMs, this.hooks.suicide));
+    if (!this.config.local && this.shutdownProcess === undefined) {
+      this.shutdownProcess = new ShutdownProcess(this.config.shutdownGracePeriodMs, this.hooks.suicide, this.hooks.log);
+      this.runtime.spawn(this.shutdownProcess);
     }
+  }
+
+  /**
+   * Ends the shutdown process, if one was started, before its grace period runs out. For
+   * executors sharing a long-lived runtime; a lone executor's process simply exits.
+   */
+  releaseShutdownProcess(): void {
+    if (this.shutdownProcess?.spawned) this.runtime.terminate(this.shutdownProcess);
+  }
+
+  protected override finalize(): void {
+    this.recoveryTimer?.cancel();
   }
 
   private shutdown(): void {
     if (this.ignoring('shutdown message')) return;
-    this.runtime.log.info('Executor asked to shutdown');
+    this.log.info('Executor asked to shutdown');
     this.startShutdownProcess();
     this.executor.shutdown(this.driver);
     this.aborted = true;
@@ -185,15 +215,16 @@ export class ExecutorProcess extends Process {
     if (this.config.checkpoint && this.connected) {
       // A checkpointing agent can come back and reconnect (agent recovery).
       this.connected = false;
-      this.runtime.log.info(
+      this.log.info(
         { recoveryTimeoutMs: this.config.recoveryTimeoutMs, agentId: this.config.agentId },
         'Agent exited, but framework has checkpointing enabled. Waiting to reconnect with agent',
       );
       const connection = this.connection;
-      this.delay(this.config.recoveryTimeoutMs, () => this.recoveryTimeout(connection));
+      this.recoveryTimer?.cancel();
+      this.recoveryTimer = this.delay(this.config.recoveryTimeoutMs, () => this.recoveryTimeout(connection));
       return;
     }
-    this.runtime.log.info('Agent exited ... shutting down');
+    this.log.info('Agent exited ... shutting down');
     this.connected = false;
     this.startShutdownProcess();
     this.executor.shutdown(this.driver);
@@ -204,7 +235,7 @@ export class ExecutorProcess extends Process {
   private recoveryTimeout(connection: string): void {
     if (this.connected) return;
     if (this.connection === connection) {
-      this.runtime.log.info(
+      this.log.info(
         { recoveryTimeoutMs: this.config.recoveryTimeoutMs },
         'Recovery timeout exceeded; Shutting down',
       );
@@ -246,7 +277,7 @@ export class ExecutorProcess extends Process {
   }
 
   abort(): void {
-    this.runtime.log.info('Deactivating the executor libprocess');
+    this.log.info('Deactivating the executor libprocess');
     this.hooks.triggerLatch();
   }
 }

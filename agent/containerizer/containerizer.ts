@@ -16,6 +16,12 @@ export interface LaunchOptions {
   executorInfo: ExecutorInfo;
   /** Set when launching a command task (the command executor runs it). */
   taskInfo?: TaskInfo | undefined;
+  /**
+   * Whether this is a command task's executor (the agent built its ExecutorInfo). With
+   * --shared_command_executor such executors run in the shared executor host. Unset:
+   * a `taskInfo` without an ExecutorInfo means a command task.
+   */
+  commandTask?: boolean | undefined;
   /** The sandbox, already created (paths.createExecutorDirectory). */
   directory: string;
   /** Run the executor (and fetch) as this user; see user.executorUser(). */
@@ -82,6 +88,8 @@ export interface Containerizer {
   /** Kills every process of the container and releases it; never rejects. */
   destroy(containerId: IdLike): Promise<void>;
   containers(): Promise<Set<string>>;
+  /** Stops helper processes that outlive containers (the shared executor host), if any. */
+  close?(): Promise<void>;
 }
 
 /** What the containerizer needs from the fetcher (agent/fetcher.ts). */

@@ -43,9 +43,20 @@ export {
   type Isolator,
   type ResourceStatisticsFields,
 } from './isolator.js';
+export { EXECUTOR_HOST_PROGRAM, ExecutorHostClient, type ExecutorHostClientOptions } from './executor-host-client.js';
+export {
+  parseAgentToHost,
+  parseHostToAgent,
+  type AgentToHost,
+  type HostToAgent,
+  type HostUser,
+  type LaunchMessage,
+} from './executor-host-protocol.js';
+export { HostedLauncher, type HostedEnd, type HostedEvents, type HostedLaunchSpec } from './hosted-launcher.js';
 export { PosixFilesystemIsolator } from './isolators/filesystem-posix.js';
 export { HostNetworkCniIsolator } from './isolators/network-cni.js';
 export { PosixCpuIsolator, PosixMemIsolator } from './isolators/posix.js';
+export { LaunchForker, type ForkRequest, type ForkedHelper } from './launch-forker.js';
 export { userSwitchMethod } from './launch-helper.js';
 export {
   PosixLauncher,
@@ -59,4 +70,4 @@ export {
 export { MesosContainerizer, type MesosContainerizerFlags, type MesosContainerizerOptions } from './mesos-containerizer.js';
 export { isAlive, killtree, processes, pstree, treeUsage, type ProcessEntry, type ProcessTree } from './proc.js';
 export { recoverableContainers, type RecoverablePlan } from './recover.js';
-export { chownToUser, executorUser, lookupUser, type UserInfo } from './user.js';
+export { USER_CACHE_TTL_MS, chownToUser, executorUser, lookupUser, type UserInfo } from './user.js';

@@ -20,7 +20,8 @@ import { currentUid, setprivPath } from './user.js';
 
 export const HELPER_PROGRAM = '/usr/bin/perl';
 
-const SCRIPT = String.raw`
+/** The helper's Perl text (launch-forker.ts runs it in forked children too). */
+export const HELPER_SCRIPT = String.raw`
 my @a = @ARGV;
 if (@a && $a[0] eq '--sync') {
   shift @a;
@@ -64,7 +65,10 @@ exit 1;
 `;
 
 /** The helper reads its own text from here when it re-runs itself as another user. */
-const BOOTSTRAP = `BEGIN { $main::SCRIPT = <<'MESOS_HELPER_END'; }\n${SCRIPT}\nMESOS_HELPER_END\n${SCRIPT}`;
+const BOOTSTRAP = `BEGIN { $main::SCRIPT = <<'MESOS_HELPER_END'; }\n${HELPER_SCRIPT}\nMESOS_HELPER_END\n${HELPER_SCRIPT}`;
+
+/** `perl` arguments before the helper's own (`--sync`, `--user`, ...). */
+export const HELPER_PREFIX: readonly string[] = ['-e', BOOTSTRAP, '--'];
 
 export interface HelperUser {
   readonly name: string;
@@ -102,7 +106,7 @@ function isPerlVariable(name: string): boolean {
 
 /** Builds the helper's command line and environment for a command. */
 export function helperInvocation(spec: HelperSpec): HelperInvocation {
-  const args = ['-e', BOOTSTRAP, '--', '--sync'];
+  const args = [...HELPER_PREFIX, '--sync'];
   const env: Record<string, string> = { PERL_BADLANG: '0' };
   for (const [name, value] of Object.entries(spec.environment)) if (!isPerlVariable(name)) env[name] = value;
   const invocation: HelperInvocation = { file: HELPER_PROGRAM, args, env };

@@ -14,6 +14,11 @@
 // The executor's stdout and stderr go to `<sandbox>/stdout` and `<sandbox>/stderr`
 // (Mesos's default sandbox container logger), appended after any fetcher output.
 //
+// With `--shared_command_executor` (an extension), command executors are not forked:
+// they run in the shared executor host (hosted-launcher.ts). Such a container has no
+// process until the host forks the task's launch helper; that pid is isolated before the
+// helper may exec, and is the container's pid from then on.
+//
 // No provisioner (container images) and no container logger modules exist in this build.
 
 import { constants as fsConstants } from 'node:fs';
@@ -26,17 +31,20 @@ import { Fetcher, type FetcherFlags } from '../fetcher.js';
 import { getForkedPidPath, getMetaRootDir, idValue, type IdLike } from '../paths.js';
 import type { ContainerFetcher, Containerizer, ExecutorInfo, LaunchOptions, RecoverState, TaskInfo, Termination } from './containerizer.js';
 import { containerEnvironment, executorEnvironment, type ExecutorEnvironmentFlags } from './environment.js';
+import { HostedLauncher, executorHostEnvironment } from './hosted-launcher.js';
 import { createIsolators, type IsolationFlags } from './isolation.js';
 import type { ContainerLaunchInfo, ContainerLimitation, ContainerState, Isolator } from './isolator.js';
 import { PosixLauncher, Reaper, type ForkSpec, type Launcher, type Stdio } from './launcher.js';
 import { recoverableContainers } from './recover.js';
-import { lookupUser } from './user.js';
+import { lookupUser, type UserInfo } from './user.js';
 
 export interface MesosContainerizerFlags extends IsolationFlags, ExecutorEnvironmentFlags, FetcherFlags {
   launcher?: string | undefined;
   sandbox_directory: string;
   default_container_info?: mesos.ContainerInfo.$Properties | undefined;
   container_logger?: string | undefined;
+  /** Run command executors in one shared executor host process (an extension). */
+  shared_command_executor?: boolean | undefined;
 }
 
 export interface MesosContainerizerOptions {
@@ -48,6 +56,8 @@ export interface MesosContainerizerOptions {
   now?: () => number;
   /** The agent's process environment (LIBPROCESS_IP is passed on to executors). */
   agentEnv?: NodeJS.ProcessEnv;
+  /** The shared executor host program (default bin/mesos-executor-host.js; tests). */
+  executorHostProgram?: string;
 }
 
 type State = 'PREPARING' | 'ISOLATING' | 'FETCHING' | 'RUNNING' | 'DESTROYING';
@@ -69,6 +79,21 @@ interface Container {
   /** Serializes status() calls (MESOS-4671). */
   sequence: Promise<unknown>;
   destroyed: Promise<void>;
+  /** Runs in the shared executor host (a command executor with --shared_command_executor). */
+  hosted?: { launched: boolean; checkpointPath?: string | undefined };
+  /** Why the containerizer itself destroyed it (the termination's message). */
+  reason?: string;
+}
+
+/** What a container's first process runs with, from the isolators' launch infos. */
+interface LaunchPlan {
+  command: mesos.CommandInfo.$Properties;
+  environment: Record<string, string>;
+  preExecCommands: mesos.CommandInfo.$Properties[];
+  namespaces: number;
+  user: UserInfo | undefined;
+  /** The launch helper prints this and exits 1 (e.g. an unknown user). */
+  failure: string | undefined;
 }
 
 const CONTAINER_TYPE_MESOS = mesos.ContainerInfo.Type.MESOS;
@@ -96,6 +121,12 @@ async function checkpoint(path: string, text: string): Promise<void> {
   await rename(temp, path);
 }
 
+/** A command task's executor (the agent built its ExecutorInfo; Slave::getExecutorInfo). */
+function isCommandExecutor(options: LaunchOptions): boolean {
+  if (options.commandTask !== undefined) return options.commandTask;
+  return options.taskInfo !== undefined && !options.taskInfo.executor;
+}
+
 function isMesosType(container: mesos.ContainerInfo.$Properties | null | undefined): boolean {
   return !container || (container.type ?? CONTAINER_TYPE_MESOS) === CONTAINER_TYPE_MESOS;
 }
@@ -106,6 +137,8 @@ export class MesosContainerizer implements Containerizer {
   private readonly now: () => number;
   private readonly local: boolean;
   private readonly agentEnv: NodeJS.ProcessEnv;
+  /** Set with --shared_command_executor. */
+  private readonly hosted: HostedLauncher | undefined;
   /** containerizer/mesos/container_destroy_errors */
   readonly metrics = { container_destroy_errors: 0 };
 
@@ -145,6 +178,31 @@ export class MesosContainerizer implements Containerizer {
     this.now = options.now ?? ((): number => Date.now() / 1000);
     this.local = options.local ?? false;
     this.agentEnv = options.agentEnv ?? process.env;
+    if (flags.shared_command_executor === true) {
+      this.hosted = new HostedLauncher({
+        log: this.log,
+        env: executorHostEnvironment(this.agentEnv, this.flags, this.log),
+        ...(options.executorHostProgram !== undefined ? { program: options.executorHostProgram } : {}),
+      });
+      this.hosted.attach({
+        forked: (id, pid) => this.hostedForked(id, pid),
+        ended: (id) => this.hostedEnded(id),
+      });
+    }
+  }
+
+  /** The shared executor host's figures (undefined without --shared_command_executor). */
+  get executorHost(): { pid: number | undefined; metrics: HostedLauncher['metrics'] } | undefined {
+    const hosted = this.hosted;
+    return hosted === undefined ? undefined : { pid: hosted.hostPid, metrics: hosted.metrics };
+  }
+
+  /**
+   * Stops what outlives a container's own processes: the shared executor host (its
+   * executors and tasks with it). The agent calls this when it terminates.
+   */
+  async close(): Promise<void> {
+    await this.hosted?.close();
   }
 
   get isolatorNames(): string[] {
@@ -218,6 +276,10 @@ export class MesosContainerizer implements Containerizer {
     const launchInfos = await prepared;
     this.check(id, container, 'PREPARING', 'preparing');
 
+    if (this.hosted !== undefined && isCommandExecutor(options)) {
+      return this.launchHosted(this.hosted, id, container, executorInfo, options, launchInfos);
+    }
+
     const forking = this.fork(id, container, executorInfo, options, launchInfos);
     container.forking = forking;
     const forked = await forking;
@@ -237,6 +299,99 @@ export class MesosContainerizer implements Containerizer {
     await forked.proceed();
     container.state = 'RUNNING';
     return true;
+  }
+
+  /**
+   * A command executor in the shared executor host: no process is forked here. The host
+   * starts the executor and later forks the task's launch helper (see hostedForked).
+   */
+  private async launchHosted(
+    hosted: HostedLauncher,
+    id: string,
+    container: Container,
+    executorInfo: ExecutorInfo,
+    options: LaunchOptions,
+    launchInfos: readonly (ContainerLaunchInfo | undefined)[],
+  ): Promise<boolean> {
+    container.hosted = { launched: false };
+    const plan = await this.plan(id, executorInfo, options, launchInfos);
+    this.check(id, container, 'PREPARING', 'preparing');
+    if (plan.namespaces !== 0) throw new Error('The shared executor host does not support namespaces');
+    if (plan.command !== executorInfo.command) {
+      throw new Error('An isolator replaced the executor command, which the shared executor host cannot run');
+    }
+    this.watchLimitations(id);
+
+    container.state = 'FETCHING';
+    await this.fetcher.fetch(id, executorInfo.command, options.directory, options.user, idValue(options.agentId));
+    this.check(id, container, 'FETCHING', 'fetching');
+
+    container.state = 'RUNNING';
+    container.hosted = {
+      launched: true,
+      checkpointPath: options.checkpoint
+        ? getForkedPidPath(
+            getMetaRootDir(this.flags.work_dir),
+            idValue(options.agentId),
+            executorInfo.framework_id?.value ?? '',
+            executorInfo.executor_id.value,
+            id,
+          )
+        : undefined,
+    };
+    const user = plan.user;
+    await hosted.launch(id, {
+      directory: options.directory,
+      environment: plan.environment,
+      user: user !== undefined ? { name: user.name, uid: user.uid, gid: user.gid } : undefined,
+      preExecCommands: plan.preExecCommands.map((c) => ({
+        shell: c.shell ?? true,
+        value: has(c, 'value') ? (c.value ?? undefined) : undefined,
+      })),
+      failure: plan.failure,
+    });
+    this.check(id, container, 'RUNNING', 'launching');
+    return true;
+  }
+
+  /** The host forked a hosted container's task (blocked): isolate it, then let it go. */
+  private hostedForked(id: string, pid: number): void {
+    const container = this.containers_.get(id);
+    // Being destroyed: the destroy kills it.
+    if (container?.hosted === undefined || container.state === 'DESTROYING') return;
+    container.pid = pid;
+    const checkpointPath = container.hosted.checkpointPath;
+    const isolation = (async (): Promise<void> => {
+      await Promise.all(this.isolators.map((isolator) => isolator.isolate(id, pid)));
+      if (checkpointPath !== undefined) {
+        this.log.info(`Checkpointing the task's forked pid ${pid} to '${checkpointPath}'`);
+        try {
+          await checkpoint(checkpointPath, String(pid));
+        } catch (error) {
+          throw new Error(`Could not checkpoint the task's pid: ${message(error)}`);
+        }
+      }
+    })();
+    container.isolation = isolation;
+    isolation.then(
+      () => {
+        if (this.containers_.get(id) === container && container.state !== 'DESTROYING') this.hosted?.proceed(id);
+      },
+      (error: unknown) => {
+        if (this.containers_.get(id) !== container || container.state === 'DESTROYING') return;
+        container.reason = `Failed to isolate the task of container ${id}: ${message(error)}`;
+        this.log.error(container.reason);
+        void this.destroy(id);
+      },
+    );
+  }
+
+  /** A hosted executor ended (or its host died). */
+  private hostedEnded(id: string): void {
+    const container = this.containers_.get(id);
+    if (container?.hosted === undefined || container.state === 'DESTROYING') return;
+    this.log.info(`Executor for container '${id}' has exited`);
+    void this.destroy(id);
   }
 
   private newContainer(directory: string, state: State): Container {
@@ -288,13 +443,13 @@ export class MesosContainerizer implements Containerizer {
     return infos;
   }
 
-  private async fork(
+  /** The command, environment, pre-exec commands and user the first process gets. */
+  private async plan(
     id: string,
-    container: Container,
     executorInfo: ExecutorInfo,
     options: LaunchOptions,
     launchInfos: readonly (ContainerLaunchInfo | undefined)[],
-  ): Promise<{ pid: number; proceed(): Promise<void> }> {
+  ): Promise<LaunchPlan> {
     const base =
       options.environment ??
       executorEnvironment(
@@ -330,13 +485,24 @@ export class MesosContainerizer implements Containerizer {
     }
 
     // The helper reports a missing user itself, as Mesos's does.
-    let user: ForkSpec['user'];
+    let user: UserInfo | undefined;
     let failure: string | undefined;
     if (options.user !== undefined) {
       const info = await lookupUser(options.user);
       if (info) user = info;
       else failure = `Failed to get the uid of user '${options.user}': not found`;
     }
+    return { command, environment, preExecCommands, namespaces, user, failure };
+  }
+
+  private async fork(
+    id: string,
+    container: Container,
+    executorInfo: ExecutorInfo,
+    options: LaunchOptions,
+    launchInfos: readonly (ContainerLaunchInfo | undefined)[],
+  ): Promise<{ pid: number; proceed(): Promise<void> }> {
+    const { command, environment, preExecCommands, namespaces, user, failure } = await this.plan(id, executorInfo, options, launchInfos);
 
     const files: FileHandle[] = [];
     try {
@@ -483,7 +649,8 @@ export class MesosContainerizer implements Containerizer {
     const id = idValue(containerId);
     const container = this.containers_.get(id);
     if (!container) return Promise.reject(new Error(`Unknown container: ${id}`));
-    const futures = [...this.isolators.map((isolator) => isolator.status(id)), this.launcher.status(id)];
+    const launcherStatus = container.hosted !== undefined && this.hosted !== undefined ? this.hosted.status(id) : this.launcher.status(id);
+    const futures = [...this.isolators.map((isolator) => isolator.status(id)), launcherStatus];
     const result = container.sequence.then(async () => {
       const fields: mesos.ContainerStatus.$Properties = {};
       for (const settled of await Promise.allSettled(futures)) {
@@ -529,7 +696,9 @@ export class MesosContainerizer implements Containerizer {
     const previous = container.state;
     container.state = 'DESTROYING';
     let run: Promise<void>;
-    if (previous === 'PREPARING') {
+    if (container.hosted !== undefined) {
+      run = this.destroyHosted(id, container, previous);
+    } else if (previous === 'PREPARING') {
       // Let prepare() and the fork settle first, so cleanup never races them.
       run = Promise.all([settle(container.launchInfos), settle(container.forking)]).then(() =>
         container.pid !== undefined
@@ -546,6 +715,24 @@ export class MesosContainerizer implements Containerizer {
       this.log.error(`Unexpected error destroying container ${id}: ${message(error)}`);
     });
     return container.destroyed;
+  }
+
+  private async destroyHosted(id: string, container: Container, previous: State): Promise<void> {
+    const hosted = this.hosted;
+    if (previous === 'PREPARING') {
+      await settle(container.launchInfos);
+      await this.cleanup(id, container, undefined, 'Container destroyed while preparing isolators');
+      return;
+    }
+    if (previous === 'FETCHING') {
+      this.fetcher.kill(id);
+      await this.cleanup(id, container, undefined, 'Container destroyed while fetching');
+      return;
+    }
+    // Isolation must settle first so that cleanup never races it.
+    await settle(container.isolation);
+    const end = hosted !== undefined && container.hosted?.launched === true ? await hosted.destroy(id) : {};
+    await this.cleanup(id, container, end.status, container.reason ?? end.message);
   }
 
   private async killAndCleanup(id: string, container: Container): Promise<void> {

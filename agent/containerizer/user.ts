@@ -1,10 +1,19 @@
 // Users of executors and fetches: which user an executor runs as (src/slave/slave.cpp,
 // Framework::launchExecutor in Mesos 1.0), looking that user up in the system's user
 // database (getpwnam through `getent`, so NSS sources such as LDAP count), and stout's
-// `os::chown(user, path, recursive)`, which runs `chown -R uid:gid path`.
+// `os::chown(user, path, recursive)`, which Mesos 1.0 does by running `chown -R`.
+//
+// Both happen for every executor launched, so neither forks a process each time: found
+// users are remembered for USER_CACHE_TTL_MS (concurrent lookups of one name share one
+// `getent`; a user not found is asked again next time), and the recursive chown walks
+// the tree in this process as `chown -R` would (no symlink followed, links themselves
+// changed). Forking the agent, a large process, was most of its CPU time when launching
+// many tasks (docs/performance.md).
 
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
+import { chown, lchown, lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { has, type mesos } from '../../proto/index.js';
 
 export interface UserInfo {
@@ -41,9 +50,17 @@ export function run(file: string, args: readonly string[]): Promise<ExecResult> 
   });
 }
 
-/** The passwd entry of `name`, or undefined when there is no such user. */
-export async function lookupUser(name: string): Promise<UserInfo | undefined> {
-  if (name === '' || name.includes('\0')) return undefined;
+/** How long a found passwd entry is reused before `getent` is asked again. */
+export const USER_CACHE_TTL_MS = 10_000;
+
+const users = new Map<string, { info: Promise<UserInfo | undefined>; expires: number }>();
+
+/** Forgets remembered users (tests). */
+export function clearUserCache(): void {
+  users.clear();
+}
+
+async function getent(name: string): Promise<UserInfo | undefined> {
   // `getent passwd 123` looks up uid 123; a user name never needs that behaviour.
   const result = await run('getent', ['passwd', '--', name]);
   if (result.error) throw new Error(`Failed to look up user '${name}': ${result.error.message}`);
@@ -59,6 +76,26 @@ export async function lookupUser(name: string): Promise<UserInfo | undefined> {
   return undefined;
 }
 
+/** The passwd entry of `name`, or undefined when there is no such user. */
+export function lookupUser(name: string, now: number = Date.now()): Promise<UserInfo | undefined> {
+  if (name === '' || name.includes('\0')) return Promise.resolve(undefined);
+  const cached = users.get(name);
+  if (cached !== undefined && cached.expires > now) return cached.info;
+  const info = getent(name);
+  const entry = { info, expires: now + USER_CACHE_TTL_MS };
+  users.set(name, entry);
+  // Only found users are kept: a missing user (or a failed lookup) is asked again.
+  info.then(
+    (found) => {
+      if (found === undefined && users.get(name) === entry) users.delete(name);
+    },
+    () => {
+      if (users.get(name) === entry) users.delete(name);
+    },
+  );
+  return info;
+}
+
 /** Like lookupUser, but a missing user is an error (stout's message). */
 export async function requireUser(name: string): Promise<UserInfo> {
   const info = await lookupUser(name);
@@ -72,16 +109,35 @@ export async function chownToUser(user: string, path: string, recursive = true):
   await chownIds(info.uid, info.gid, path, recursive);
 }
 
+/**
+ * `chown [-R] uid:gid path`: with `recursive`, every entry below `path` too, never
+ * following a symbolic link (the link itself changes, as `chown -R` does).
+ */
 export async function chownIds(uid: number, gid: number, path: string, recursive = true): Promise<void> {
-  const args = recursive ? ['-R', `${uid}:${gid}`, '--', path] : [`${uid}:${gid}`, '--', path];
-  const result = await run('chown', args);
-  if (result.code !== 0) {
-    const command = `chown ${recursive ? '-R ' : ''}${uid}:${gid} '${path}'`;
-    const detail = result.error ? result.error.message : result.stderr.trim();
-    throw new Error(
-      `Failed to execute '${command}' (exit status: ${result.code ?? result.signal ?? 'unknown'})` +
-        (detail === '' ? '' : `: ${detail}`),
-    );
+  if (!recursive) {
+    try {
+      await chown(path, uid, gid);
+    } catch (error) {
+      throw new Error(`Failed to chown '${path}' to ${uid}:${gid}: ${(error as Error).message}`);
+    }
+    return;
+  }
+  const failed: string[] = [];
+  const visit = async (entry: string): Promise<void> => {
+    try {
+      await lchown(entry, uid, gid);
+      if ((await lstat(entry)).isDirectory()) {
+        const names = await readdir(entry);
+        await Promise.all(names.map((name) => visit(join(entry, name))));
+      }
+    } catch (error) {
+      failed.push((error as Error).message);
+    }
+  };
+  await visit(path);
+  if (failed.length > 0) {
+    const more = failed.length > 3 ? `; and ${failed.length - 3} more` : '';
+    throw new Error(`Failed to chown -R '${path}' to ${uid}:${gid}: ${failed.slice(0, 3).join('; ')}${more}`);
   }
 }
 

@@ -30,6 +30,9 @@ const MESOS_AGENT_FLAGS = (
   'ip port advertise_ip advertise_port master ip_discovery_command help'
 ).split(' ');
 
+// Flags of ours that Mesos does not have (documented as extensions in docs/flags.md).
+const EXTENSIONS = ['shared_command_executor'];
+
 const base = ['--work_dir=/var/lib/mesos', '--master=127.0.0.1:5050'];
 
 function load(argv: string[], env: Record<string, string> = {}): AgentFlags {
@@ -38,8 +41,8 @@ function load(argv: string[], env: Record<string, string> = {}): AgentFlags {
   return r.flags;
 }
 
-test('the schema has exactly the Mesos 1.0 agent flags', (t) => {
-  t.deepEqual([...agentFlags.names].sort(), [...MESOS_AGENT_FLAGS].sort());
+test('the schema has exactly the Mesos 1.0 agent flags, plus our extensions', (t) => {
+  t.deepEqual([...agentFlags.names].sort(), [...MESOS_AGENT_FLAGS, ...EXTENSIONS].sort());
 });
 
 test('defaults match Mesos 1.0', (t) => {
@@ -95,6 +98,7 @@ test('defaults match Mesos 1.0', (t) => {
     qos_correction_interval_min: 0,
     oversubscribed_resources_interval: 15_000,
     http_command_executor: false,
+    shared_command_executor: false,
     hostname_lookup: true,
     logging_level: 'INFO',
     resources: undefined,
@@ -207,5 +211,5 @@ test('Slave::initialize() rules', (t) => {
 
 test('docs/flags.md has a row for every agent flag', (t) => {
   const doc = readFileSync(new URL('../../docs/flags.md', import.meta.url), 'utf8');
-  for (const name of MESOS_AGENT_FLAGS) t.true(doc.includes(`| \`--${name}\``), name);
+  for (const name of [...MESOS_AGENT_FLAGS, ...EXTENSIONS]) t.true(doc.includes(`| \`--${name}\``), name);
 });
