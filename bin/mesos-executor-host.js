@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // Internal: the shared command executor host the agent starts with --shared_command_executor.
-import { run } from './run-ts.js';
+import { runBundled } from './bundle.js';
 
-await run('../executor/host-main.ts');
+await runBundled('executor/host-main.ts', 'mesos-executor-host');
