@@ -1,12 +1,32 @@
 // The client side shared by the v1 HTTP libraries (scheduler-driver/v1/,
-// executor/v1/), on Node's http client: one POST with a deadline for the
-// response head, reading a small body, and reading a RecordIO event stream
-// off a SUBSCRIBE response as it arrives (the C++ libraries' recordio::Reader
-// over a process::http::Pipe).
+// executor/v1/), on Node's http client: calls and events in either media
+// type, one POST with a deadline for the response head, reading a small body,
+// sending a SUBSCRIBE and sorting out its answer, the interruptible backoff
+// between subscriptions, and reading a RecordIO event stream off a SUBSCRIBE
+// response as it arrives (the C++ libraries' recordio::Reader over a
+// process::http::Pipe).
 
 import http from 'node:http';
 import https from 'node:https';
-import { RecordIODecoder } from '../proto/index.js';
+import { fromJSONText, RecordIODecoder, toJSONString, type MessageCodec, type MessageOf } from '../proto/index.js';
+
+/** The encodings the v1 libraries speak, by the names their options take. */
+export type ContentTypeName = 'json' | 'protobuf';
+
+export const MEDIA_TYPES: Record<ContentTypeName, string> = {
+  json: 'application/json',
+  protobuf: 'application/x-protobuf',
+};
+
+/** `message` of `type` as a body in `mediaType`: protobuf bytes, or Mesos JSON. */
+export function encodeAs<T extends object>(type: MessageCodec<T>, message: T, mediaType: string): Uint8Array {
+  return mediaType === MEDIA_TYPES.protobuf ? type.encode(message).finish() : Buffer.from(toJSONString(type, message));
+}
+
+/** A record of `type` in `mediaType` (protobuf bytes, or Mesos JSON). */
+export function decodeAs<C extends MessageCodec>(type: C, record: Uint8Array, mediaType: string): MessageOf<C> {
+  return mediaType === MEDIA_TYPES.protobuf ? (type.decode(record) as MessageOf<C>) : fromJSONText(type, Buffer.from(record).toString('utf8'));
+}
 
 /** A request that got no answer in time, or whose answer broke off. */
 export class HttpClientError extends Error {
@@ -125,6 +145,79 @@ export function readRecordStream(
   return { stop };
 }
 
-function errorText(error: unknown): string {
+/** What became of a library's SUBSCRIBE request (subscribeRequest). */
+export type SubscribeAnswer =
+  | { kind: 'stop' }
+  | { kind: 'retry'; reason: string }
+  /** Refused for good: the text of the ERROR event the library injects. */
+  | { kind: 'refused'; message: string }
+  /** 200: the event stream, in `mediaType`. */
+  | { kind: 'streaming'; request: http.ClientRequest; response: http.IncomingMessage; mediaType: string };
+
+/** Sets (or, with undefined, clears) what cancels whatever a library's subscription loop is waiting for. */
+export type SetInterrupt = (interrupt: (() => void) | undefined) => void;
+
+export interface SubscribeRequest {
+  /** POSTs the SUBSCRIBE, aborted through `signal` when the library closes meanwhile. */
+  post(signal: AbortSignal): Promise<Posted>;
+  setInterrupt: SetInterrupt;
+  /** Whether the library is closing (asked once the request is answered or failed). */
+  stopping(): boolean;
+  /** Answers other than 200 that mean "try again later" (a peer recovering, not leading, not serving the endpoint yet). */
+  retryStatuses: readonly number[];
+  /** The media type asked for, taken for the stream when the response does not name one. */
+  contentType: string;
+}
+
+/**
+ * Sends a v1 library's SUBSCRIBE and sorts out the answer as the C++
+ * libraries do: a failed request is retried, so is a status in
+ * `retryStatuses`; any other status but 200 is refused for good (`Received
+ * unexpected '<status> <text>' (<body>) for SUBSCRIBE`); closing meanwhile
+ * stops.
+ */
+export async function subscribeRequest(subscribe: SubscribeRequest): Promise<SubscribeAnswer> {
+  let posted: Posted;
+  const abort = new AbortController();
+  subscribe.setInterrupt(() => abort.abort());
+  try {
+    posted = await subscribe.post(abort.signal);
+  } catch (error) {
+    subscribe.setInterrupt(undefined);
+    if (subscribe.stopping()) return { kind: 'stop' };
+    return { kind: 'retry', reason: `SUBSCRIBE failed: ${errorText(error)}` };
+  }
+  subscribe.setInterrupt(undefined);
+  if (subscribe.stopping()) {
+    posted.request.destroy();
+    return { kind: 'stop' };
+  }
+  const { response, request } = posted;
+  const status = response.statusCode ?? 0;
+  if (status !== 200) {
+    const body = await readBody(response).catch(() => '');
+    if (subscribe.retryStatuses.includes(status)) {
+      return { kind: 'retry', reason: `Received '${status} ${response.statusMessage ?? ''}' (${body}) for SUBSCRIBE` };
+    }
+    return { kind: 'refused', message: `Received unexpected '${status} ${response.statusMessage ?? ''}' (${body}) for SUBSCRIBE` };
+  }
+  const contentType = subscribe.contentType;
+  const mediaType = (response.headers['content-type'] ?? contentType).split(';')[0]?.trim() ?? contentType;
+  return { kind: 'streaming', request, response, mediaType };
+}
+
+/** Waits `ms` (a backoff between subscriptions), or less when interrupted through `setInterrupt`. */
+export async function interruptibleSleep(ms: number, setInterrupt: SetInterrupt): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    setInterrupt(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  setInterrupt(undefined);
+}
+
+export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

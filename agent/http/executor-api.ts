@@ -13,7 +13,6 @@
 // Everything the agent tells the executor afterwards goes through
 // executors.sendToExecutor, which writes it on the stream as a v1 event.
 
-import type { RouteHandler, RouteOptions } from '../../libprocess/process.js';
 import type { Request, Response } from '../../libprocess/http/types.js';
 import {
   accepted,
@@ -31,10 +30,11 @@ import { evolve } from '../../common/evolve.js';
 import { EventStream } from '../../common/event-stream.js';
 import { validateExecutorCall } from '../../common/executor-call.js';
 import type { Agent } from '../agent.js';
+import type { RouteRegistrar } from './routes.js';
 import * as executors from '../executors.js';
 import * as tasks from '../tasks.js';
 
-export type RouteRegistrar = (path: string, handler: RouteHandler, options?: RouteOptions) => void;
+export type { RouteRegistrar };
 
 const CallType = mesos.executor.Call.Type;
 

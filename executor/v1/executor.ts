@@ -18,10 +18,22 @@
 // ends the iteration, as the C++ library injects one.
 
 import http from 'node:http';
-import { fromJSONText, mesos, toJSONString } from '../../proto/index.js';
+import { mesos } from '../../proto/index.js';
 import { evolve } from '../../common/evolve.js';
 import { EventQueue } from '../../common/event-queue.js';
-import { post, readBody, readRecordStream, type Posted } from '../../common/http-client.js';
+import {
+  decodeAs,
+  encodeAs,
+  errorText,
+  interruptibleSleep,
+  MEDIA_TYPES,
+  post,
+  readBody,
+  readRecordStream,
+  subscribeRequest,
+  type ContentTypeName,
+  type Posted,
+} from '../../common/http-client.js';
 import { validateExecutorCall } from '../../common/executor-call.js';
 import type { Env } from '../env.js';
 import { uuidBytes } from '../uuid.js';
@@ -32,18 +44,13 @@ export type Call = mesos.v1.executor.Call.$Properties;
 export type TaskStatus = mesos.v1.TaskStatus.$Properties;
 export type TaskInfo = mesos.v1.TaskInfo.$Properties;
 export type Update = mesos.v1.executor.Call.Update.$Properties;
-export type ContentTypeName = 'json' | 'protobuf';
+export type { ContentTypeName };
 
 /** DISCONNECTED .. SUBSCRIBED as the C++ library, plus CLOSED once it stops for good. */
 export type V1ExecutorState = 'DISCONNECTED' | 'SUBSCRIBING' | 'SUBSCRIBED' | 'CLOSED';
 
 const EventType = mesos.v1.executor.Event.Type;
 const CallType = mesos.v1.executor.Call.Type;
-
-const MEDIA_TYPES: Record<ContentTypeName, string> = {
-  json: 'application/json',
-  protobuf: 'application/x-protobuf',
-};
 
 export class V1ExecutorError extends Error {
   override readonly name: string = 'V1ExecutorError';
@@ -251,15 +258,11 @@ export class V1Executor {
   }
 
   private encode(call: Call): Uint8Array {
-    return this.contentType === MEDIA_TYPES.protobuf
-      ? mesos.v1.executor.Call.encode(call).finish()
-      : Buffer.from(toJSONString(mesos.v1.executor.Call, call));
+    return encodeAs<Call>(mesos.v1.executor.Call, call, this.contentType);
   }
 
   private decode(record: Uint8Array, mediaType: string): Event {
-    return mediaType === MEDIA_TYPES.protobuf
-      ? mesos.v1.executor.Event.decode(record)
-      : fromJSONText(mesos.v1.executor.Event, Buffer.from(record).toString('utf8'));
+    return decodeAs(mesos.v1.executor.Event, record, mediaType);
   }
 
   /** A locally made event (ERROR, or SHUTDOWN when the agent is gone for good). */
@@ -272,15 +275,7 @@ export class V1Executor {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.interrupt = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    }).then(() => {
-      this.interrupt = undefined;
-    });
+    return interruptibleSleep(ms, (interrupt) => (this.interrupt = interrupt));
   }
 
   /**
@@ -321,37 +316,25 @@ export class V1Executor {
       type: CallType.SUBSCRIBE,
       subscribe: { unacknowledged_updates: [...this.updates.values()], unacknowledged_tasks: [...this.tasks.values()] },
     });
-    let posted: Posted;
-    const abort = new AbortController();
-    this.interrupt = () => abort.abort();
-    try {
-      posted = await post(this.config.url, this.encode(call), { 'Content-Type': this.contentType, Accept: this.contentType }, {
-        agent: false,
-        timeoutMs: this.requestTimeoutMs,
-        signal: abort.signal,
-      });
-    } catch (error) {
-      this.interrupt = undefined;
-      if (this.stopping) return { kind: 'stop' };
-      return { kind: 'retry', reason: `SUBSCRIBE failed: ${errorText(error)}` };
-    }
-    this.interrupt = undefined;
-    if (this.stopping) {
-      posted.request.destroy();
-      return { kind: 'stop' };
-    }
-    const { response, request } = posted;
-    const status = response.statusCode ?? 0;
-    if (status !== 200) {
-      const body = await readBody(response).catch(() => '');
-      const text = `Received '${status} ${response.statusMessage ?? ''}' (${body}) for SUBSCRIBE`;
+    const answer = await subscribeRequest({
+      post: (signal) =>
+        post(this.config.url, this.encode(call), { 'Content-Type': this.contentType, Accept: this.contentType }, {
+          agent: false,
+          timeoutMs: this.requestTimeoutMs,
+          signal,
+        }),
+      setInterrupt: (interrupt) => (this.interrupt = interrupt),
+      stopping: () => this.stopping,
       // An agent still recovering, or not serving the endpoint yet: try again.
-      if (status === 503 || status === 404) return { kind: 'retry', reason: text };
-      this.inject({ type: EventType.ERROR, error: { message: `Received unexpected '${status} ${response.statusMessage ?? ''}' (${body}) for SUBSCRIBE` } });
+      retryStatuses: [503, 404],
+      contentType: this.contentType,
+    });
+    if (answer.kind === 'refused') {
+      this.inject({ type: EventType.ERROR, error: { message: answer.message } });
       return { kind: 'stop' };
     }
-    const mediaType = (response.headers['content-type'] ?? this.contentType).split(';')[0]?.trim() ?? this.contentType;
-    return this.readStream(request, response, mediaType, carried);
+    if (answer.kind !== 'streaming') return answer;
+    return this.readStream(answer.request, answer.response, answer.mediaType, carried);
   }
 
   /** `carried`: the updates the SUBSCRIBE had; those made since go out as UPDATEs once subscribed. */
@@ -425,8 +408,4 @@ export class V1Executor {
     }
     this.queue.push(event);
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

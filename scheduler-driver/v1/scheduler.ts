@@ -16,26 +16,30 @@
 // subscription for good (the framework was failed over, removed, or refused).
 
 import http from 'node:http';
-import { fromJSONText, mesos, toJSONString } from '../../proto/index.js';
-import { readRecordStream } from '../../common/http-client.js';
+import { mesos } from '../../proto/index.js';
+import {
+  decodeAs,
+  encodeAs,
+  errorText,
+  interruptibleSleep,
+  MEDIA_TYPES,
+  readRecordStream,
+  subscribeRequest,
+  type ContentTypeName,
+} from '../../common/http-client.js';
 import { EventQueue } from '../../common/event-queue.js';
 import { postFollowingRedirects, readBody, schedulerUrl, V1CallError, V1SchedulerError, type Posted } from './http.js';
 
 export type Event = mesos.v1.scheduler.Event;
 export type Call = mesos.v1.scheduler.Call.$Properties;
 export type FrameworkInfo = mesos.v1.FrameworkInfo.$Properties;
-export type ContentTypeName = 'json' | 'protobuf';
+export type { ContentTypeName };
 
 /** DISCONNECTED .. SUBSCRIBED as in the C++ library, plus CLOSED once it stops for good. */
 export type V1SchedulerState = 'DISCONNECTED' | 'SUBSCRIBING' | 'SUBSCRIBED' | 'CLOSED';
 
 const EventType = mesos.v1.scheduler.Event.Type;
 const CallType = mesos.v1.scheduler.Call.Type;
-
-const MEDIA_TYPES: Record<ContentTypeName, string> = {
-  json: 'application/json',
-  protobuf: 'application/x-protobuf',
-};
 
 export interface V1SchedulerOptions {
   /** `host:port`, `master@host:port`, or an `http://` URL. */
@@ -194,15 +198,11 @@ export class V1Scheduler {
   }
 
   private encode(call: Call): Uint8Array {
-    return this.contentType === MEDIA_TYPES.protobuf
-      ? mesos.v1.scheduler.Call.encode(call).finish()
-      : Buffer.from(toJSONString(mesos.v1.scheduler.Call, call));
+    return encodeAs<Call>(mesos.v1.scheduler.Call, call, this.contentType);
   }
 
   private decode(record: Uint8Array, mediaType: string): Event {
-    return mediaType === MEDIA_TYPES.protobuf
-      ? mesos.v1.scheduler.Event.decode(record)
-      : fromJSONText(mesos.v1.scheduler.Event, Buffer.from(record).toString('utf8'));
+    return decodeAs(mesos.v1.scheduler.Event, record, mediaType);
   }
 
   /** A locally generated ERROR event, as the C++ library injects one. */
@@ -220,14 +220,7 @@ export class V1Scheduler {
       this.setState('DISCONNECTED', outcome.reason);
       const delay = Math.random() * backoff;
       backoff = Math.min(backoff * 2, this.backoffMaxMs);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.interrupt = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.interrupt = undefined;
+      await interruptibleSleep(delay, (interrupt) => (this.interrupt = interrupt));
     }
     this.finish();
   }
@@ -240,47 +233,34 @@ export class V1Scheduler {
     const frameworkInfo: FrameworkInfo = this.id === undefined ? info : { ...info, id: { value: this.id } };
     const call: Call = { type: CallType.SUBSCRIBE, subscribe: { framework_info: frameworkInfo } };
     if (this.id !== undefined) call.framework_id = { value: this.id };
-    let posted: Posted;
-    const abort = new AbortController();
-    this.interrupt = () => abort.abort();
-    try {
-      posted = await postFollowingRedirects(
-        this.url,
-        this.encode(call),
-        { 'Content-Type': this.contentType, Accept: this.contentType },
-        {
-          agent: false,
-          timeoutMs: this.requestTimeoutMs,
-          maxRedirects: this.maxRedirects,
-          signal: abort.signal,
-          onRedirect: (to) => (this.url = to),
-        },
-      );
-    } catch (error) {
-      this.interrupt = undefined;
-      if (this.stopping) return { kind: 'stop' };
-      return { kind: 'retry', reason: `SUBSCRIBE failed: ${errorText(error)}` };
-    }
-    this.interrupt = undefined;
-    if (this.stopping) {
-      posted.request.destroy();
-      return { kind: 'stop' };
-    }
-    const { response, request } = posted;
-    const status = response.statusCode ?? 0;
-    if (status !== 200) {
-      const body = await readBody(response).catch(() => '');
+    const answer = await subscribeRequest({
+      post: (signal) =>
+        postFollowingRedirects(
+          this.url,
+          this.encode(call),
+          { 'Content-Type': this.contentType, Accept: this.contentType },
+          {
+            agent: false,
+            timeoutMs: this.requestTimeoutMs,
+            maxRedirects: this.maxRedirects,
+            signal,
+            onRedirect: (to) => (this.url = to),
+          },
+        ),
+      setInterrupt: (interrupt) => (this.interrupt = interrupt),
+      stopping: () => this.stopping,
       // Not (yet) a leader, or a master still recovering: try again later.
-      if (status === 503 || status === 307 || status === 404) {
-        return { kind: 'retry', reason: `Received '${status} ${response.statusMessage ?? ''}' (${body}) for SUBSCRIBE` };
-      }
-      this.injectError(`Received unexpected '${status} ${response.statusMessage ?? ''}' (${body}) for SUBSCRIBE`);
+      retryStatuses: [503, 307, 404],
+      contentType: this.contentType,
+    });
+    if (answer.kind === 'refused') {
+      this.injectError(answer.message);
       return { kind: 'stop' };
     }
-    const header = response.headers['mesos-stream-id'];
+    if (answer.kind !== 'streaming') return answer;
+    const header = answer.response.headers['mesos-stream-id'];
     this.stream = Array.isArray(header) ? header[0] : header;
-    const mediaType = (response.headers['content-type'] ?? this.contentType).split(';')[0]?.trim() ?? this.contentType;
-    return this.readStream(request, response, mediaType);
+    return this.readStream(answer.request, answer.response, answer.mediaType);
   }
 
   private readStream(
@@ -336,8 +316,4 @@ export class V1Scheduler {
       this.interrupt = () => finish({ kind: 'stop' });
     });
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,119 +4,60 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { startRuntime, type Runtime } from '../../libprocess/index.js';
+import { startRuntime } from '../../libprocess/index.js';
 import { PeerProcess } from '../../libprocess/testing.js';
 import { mesos } from '../../proto/index.js';
 import { Resources } from '../../common/resources.js';
-import { startMaster, type RunningMaster } from '../../master/daemon.js';
+import { startMaster } from '../../master/daemon.js';
 import { startAgent } from '../../agent/daemon.js';
-import type { Agent } from '../../agent/agent.js';
-import { parseAgentFlags } from '../../agent/flags.js';
 import { SCHEDULER_MESSAGES } from '../master/harness.js';
+import { BIN, ENV, eventually, launchOnNextOffer, nextStatusUpdate, processesRunning, testAgentFlags, world as tcpWorld, type World } from './world.js';
 
-process.env['MESOS_TS_LOG_LEVEL'] ??= 'fatal';
 process.env['LIBPROCESS_IP'] = '127.0.0.1';
-const ENV = { LIBPROCESS_METRICS_SNAPSHOT_ENDPOINT_RATE_LIMIT: '' };
-const BIN = fileURLToPath(new URL('../../bin', import.meta.url));
 const m = mesos.internal;
 
-interface World {
-  masterRuntime: Runtime;
-  master: RunningMaster;
-  agentRuntime: Runtime;
-  agent: Agent;
-  schedulerRuntime: Runtime;
-  scheduler: PeerProcess;
-  frameworkId: string;
-  workDir: string;
-  stop(): Promise<void>;
-}
-
-async function eventually<T>(read: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function world(extraFlags: string[] = []): Promise<World> {
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-test-'));
-  const masterRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, delegate: 'master', env: ENV });
-  const master = startMaster(masterRuntime, { hostname: 'localhost', registry: { kind: 'in_memory' }, allocationIntervalMs: 200 });
-  const parsed = parseAgentFlags(
-    [`--work_dir=${workDir}`, `--master=${masterRuntime.address}`, `--launcher_dir=${BIN}`, '--registration_backoff_factor=10ms', ...extraFlags],
-    {},
-  );
-  if (!parsed.ok) throw new Error(parsed.error);
-  const agentRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, env: ENV });
-  const agent = startAgent(agentRuntime, {
-    flags: parsed.flags,
-    info: { hostname: 'localhost', resources: Resources.parse('cpus:2;mem:1024;disk:1024;ports:[31000-31100]').toProto() },
-    master: master.master.self,
-    flagsJson: () => ({}),
+function world(extraFlags: string[] = []): Promise<World> {
+  return tcpWorld({
+    prefix: 'agent-test-',
+    resources: 'cpus:2;mem:1024;disk:1024;ports:[31000-31100]',
+    flags: extraFlags,
+    framework: { name: 'agent-test' },
   });
-  await eventually(() => (agent.state === 'RUNNING' ? true : undefined));
-  const schedulerRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, env: ENV });
-  const scheduler = new PeerProcess('scheduler()', SCHEDULER_MESSAGES);
-  schedulerRuntime.spawn(scheduler);
-  await schedulerRuntime.settle();
-  scheduler.sendProto(master.master.self, m.RegisterFrameworkMessage, { framework: { user: os.userInfo().username, name: 'agent-test' } });
-  const frameworkId = (await scheduler.next(m.FrameworkRegisteredMessage)).message.framework_id.value;
-  return {
-    masterRuntime,
-    master,
-    agentRuntime,
-    agent,
-    schedulerRuntime,
-    scheduler,
-    frameworkId,
-    workDir,
-    stop: async () => {
-      await agentRuntime.shutdown();
-      await master.stop();
-      await masterRuntime.shutdown();
-      await schedulerRuntime.shutdown();
-      fs.rmSync(workDir, { recursive: true, force: true });
-    },
-  };
 }
 
 async function launch(w: World, taskId: string, command: string): Promise<void> {
-  const offer = (await w.scheduler.next(m.ResourceOffersMessage)).message.offers[0] as mesos.Offer;
-  w.scheduler.sendProto(w.master.master.self, m.LaunchTasksMessage, {
-    framework_id: { value: w.frameworkId },
-    offer_ids: [offer.id],
-    filters: {},
-    tasks: [
-      {
-        name: taskId,
-        task_id: { value: taskId },
-        slave_id: offer.slave_id,
-        resources: Resources.parse('cpus:0.5;mem:64').toProto(),
+  await launchOnNextOffer(w, (offer) => [
+    {
+      name: taskId,
+      task_id: { value: taskId },
+      slave_id: offer.slave_id,
+      resources: Resources.parse('cpus:0.5;mem:64').toProto(),
+      command: { value: command, shell: true },
+    },
+  ]);
+}
+
+/** Launches a task run by a custom executor whose command is `command`. */
+async function launchWithExecutor(w: World, taskId: string, executorId: string, command: string): Promise<void> {
+  await launchOnNextOffer(w, (offer) => [
+    {
+      name: taskId,
+      task_id: { value: taskId },
+      slave_id: offer.slave_id,
+      resources: Resources.parse('cpus:0.5;mem:64').toProto(),
+      executor: {
+        executor_id: { value: executorId },
         command: { value: command, shell: true },
+        resources: Resources.parse('cpus:0.1;mem:32').toProto(),
       },
-    ],
-  });
+    },
+  ]);
 }
 
 /** Waits for the next update, acknowledges it, and returns it. */
 async function nextUpdate(w: World): Promise<mesos.internal.StatusUpdate.$Properties> {
-  const { message } = await w.scheduler.next(m.StatusUpdateMessage);
-  const update = message.update;
-  if (message.pid !== '' && message.pid !== '@0.0.0.0:0' && (update.uuid?.length ?? 0) > 0) {
-    w.scheduler.sendProto(w.master.master.self, m.StatusUpdateAcknowledgementMessage, {
-      slave_id: update.slave_id ?? { value: '' },
-      framework_id: update.framework_id,
-      task_id: update.status.task_id,
-      uuid: update.uuid ?? new Uint8Array(),
-    });
-  }
-  return update;
+  return (await nextStatusUpdate(w)).update;
 }
 
 test('a command task runs to TASK_FINISHED in a real executor; its output lands in the sandbox', async (t) => {
@@ -161,14 +102,7 @@ test('killing a task gives TASK_KILLED and leaves no process behind', async (t) 
     w.scheduler.sendProto(w.master.master.self, m.KillTaskMessage, { framework_id: { value: w.frameworkId }, task_id: { value: 'sleeper' } });
     const killed = await nextUpdate(w);
     t.is(killed.status.state, mesos.TaskState.TASK_KILLED);
-    const sleeping = (): boolean =>
-      fs.readdirSync('/proc').some((p) => /^\d+$/.test(p) && (() => {
-        try {
-          return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ').trim() === 'sleep 120';
-        } catch {
-          return false;
-        }
-      })());
+    const sleeping = (): boolean => processesRunning('sleep 120').length > 0;
     await eventually(() => (sleeping() ? undefined : true), 10_000);
     t.false(sleeping());
   } finally {
@@ -179,25 +113,7 @@ test('killing a task gives TASK_KILLED and leaves no process behind', async (t) 
 test('an executor that exits without reporting fails its task with TASK_FAILED from the agent', async (t) => {
   const w = await world();
   try {
-    const offer = (await w.scheduler.next(m.ResourceOffersMessage)).message.offers[0] as mesos.Offer;
-    w.scheduler.sendProto(w.master.master.self, m.LaunchTasksMessage, {
-      framework_id: { value: w.frameworkId },
-      offer_ids: [offer.id],
-      filters: {},
-      tasks: [
-        {
-          name: 'custom',
-          task_id: { value: 'custom' },
-          slave_id: offer.slave_id,
-          resources: Resources.parse('cpus:0.5;mem:64').toProto(),
-          executor: {
-            executor_id: { value: 'crashy' },
-            command: { value: 'exit 7', shell: true },
-            resources: Resources.parse('cpus:0.1;mem:32').toProto(),
-          },
-        },
-      ],
-    });
+    await launchWithExecutor(w, 'custom', 'crashy', 'exit 7');
     const failed = await nextUpdate(w);
     t.is(failed.status.state, mesos.TaskState.TASK_FAILED);
     t.is(failed.status.source, mesos.TaskStatus.Source.SOURCE_SLAVE);
@@ -213,25 +129,7 @@ test('an executor that exits without reporting fails its task with TASK_FAILED f
 test('an executor that never registers is destroyed after --executor_registration_timeout', async (t) => {
   const w = await world(['--executor_registration_timeout=1secs']);
   try {
-    const offer = (await w.scheduler.next(m.ResourceOffersMessage)).message.offers[0] as mesos.Offer;
-    w.scheduler.sendProto(w.master.master.self, m.LaunchTasksMessage, {
-      framework_id: { value: w.frameworkId },
-      offer_ids: [offer.id],
-      filters: {},
-      tasks: [
-        {
-          name: 'silent',
-          task_id: { value: 'silent' },
-          slave_id: offer.slave_id,
-          resources: Resources.parse('cpus:0.5;mem:64').toProto(),
-          executor: {
-            executor_id: { value: 'mute' },
-            command: { value: 'sleep 300', shell: true },
-            resources: Resources.parse('cpus:0.1;mem:32').toProto(),
-          },
-        },
-      ],
-    });
+    await launchWithExecutor(w, 'silent', 'mute', 'sleep 300');
     const failed = await nextUpdate(w);
     t.is(failed.status.state, mesos.TaskState.TASK_FAILED);
     t.regex(failed.status.message ?? '', /did not register within 1secs/);
@@ -288,21 +186,15 @@ test('the agent serves its state, files of the sandbox and monitor statistics', 
 test('a failed fetch fails the task with a clear message', async (t) => {
   const w = await world();
   try {
-    const offer = (await w.scheduler.next(m.ResourceOffersMessage)).message.offers[0] as mesos.Offer;
-    w.scheduler.sendProto(w.master.master.self, m.LaunchTasksMessage, {
-      framework_id: { value: w.frameworkId },
-      offer_ids: [offer.id],
-      filters: {},
-      tasks: [
-        {
-          name: 'fetchy',
-          task_id: { value: 'fetchy' },
-          slave_id: offer.slave_id,
-          resources: Resources.parse('cpus:0.5;mem:64').toProto(),
-          command: { value: 'cat missing.txt', shell: true, uris: [{ value: '/nonexistent/missing.txt' }] },
-        },
-      ],
-    });
+    await launchOnNextOffer(w, (offer) => [
+      {
+        name: 'fetchy',
+        task_id: { value: 'fetchy' },
+        slave_id: offer.slave_id,
+        resources: Resources.parse('cpus:0.5;mem:64').toProto(),
+        command: { value: 'cat missing.txt', shell: true, uris: [{ value: '/nonexistent/missing.txt' }] },
+      },
+    ]);
     const failed = await nextUpdate(w);
     t.is(failed.status.state, mesos.TaskState.TASK_FAILED);
     t.regex(failed.status.message ?? '', /Failed to fetch/);
@@ -318,14 +210,10 @@ test('after a master restart on the same address the agent re-registers and keep
   let masterRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, delegate: 'master', env: ENV });
   const port = masterRuntime.port;
   let master = startMaster(masterRuntime, { hostname: 'localhost', registry: { kind: 'file', workDir: registryDir }, allocationIntervalMs: 200 });
-  const parsed = parseAgentFlags(
-    [`--work_dir=${workDir}`, `--master=127.0.0.1:${port}`, `--launcher_dir=${BIN}`, '--registration_backoff_factor=10ms'],
-    {},
-  );
-  if (!parsed.ok) throw new Error(parsed.error);
+  const flags = testAgentFlags(workDir, `127.0.0.1:${port}`);
   const agentRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, env: ENV });
   const agent = startAgent(agentRuntime, {
-    flags: parsed.flags,
+    flags,
     info: { hostname: 'localhost', resources: Resources.parse('cpus:2;mem:1024').toProto() },
     master: master.master.self,
     flagsJson: () => ({}),

@@ -143,8 +143,7 @@ test('an unknown call type number reads as no type (proto2 keeps it as an unknow
 
 test('SUBSCRIBE whose Accept allows neither type: 406; other calls do not look at Accept', async (t) => {
   await withAgent(async (a) => {
-    a.runTask('ex');
-    await a.launched('ex');
+    await a.launchTask('ex');
     const refused = await a.call('ex', { type: CallType.SUBSCRIBE, subscribe: {} }, { accept: 'text/html' });
     t.is(refused.status, 406);
     t.is(refused.body, "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'");
@@ -161,8 +160,7 @@ test('unknown framework or executor: 400; calls before SUBSCRIBE: 403', async (t
     const noFramework = await a.call('ex', { type: CallType.SUBSCRIBE, subscribe: {} });
     t.is(noFramework.status, 400);
     t.is(noFramework.body, 'Framework cannot be found');
-    a.runTask('ex');
-    await a.launched('ex');
+    await a.launchTask('ex');
     const noExecutor = await a.call('other', { type: CallType.SUBSCRIBE, subscribe: {} });
     t.is(noExecutor.status, 400);
     t.is(noExecutor.body, 'Executor cannot be found');
@@ -180,8 +178,7 @@ test('unknown framework or executor: 400; calls before SUBSCRIBE: 403', async (t
 
 test('while the agent recovers: 503 for calls other than SUBSCRIBE; SUBSCRIBE is served', async (t) => {
   await withAgent(async (a) => {
-    a.runTask('ex');
-    await a.launched('ex');
+    await a.launchTask('ex');
     a.agent.state = 'RECOVERING';
     const update = await a.call('ex', { type: CallType.UPDATE, update: { status: executorStatus('task-1', TaskState.TASK_RUNNING) } });
     t.is(update.status, 503);
@@ -197,10 +194,7 @@ test('while the agent recovers: 503 for calls other than SUBSCRIBE; SUBSCRIBE is
 
 test('UNKNOWN calls: 501', async (t) => {
   await withAgent(async (a) => {
-    a.runTask('ex');
-    await a.launched('ex');
-    const stream = await a.subscribe('ex');
-    await stream.next(EventType.SUBSCRIBED);
+    await a.subscribed('ex');
     const result = await a.call('ex', { type: CallType.UNKNOWN });
     t.is(result.status, 501);
   });
@@ -209,8 +203,7 @@ test('UNKNOWN calls: 501', async (t) => {
 test('the endpoint is served as /slave(1)/api/v1/executor and, with the agent as delegate, as /api/v1/executor', async (t) => {
   await withAgent(
     async (a) => {
-      a.runTask('ex');
-      await a.launched('ex');
+      await a.launchTask('ex');
       const result = await a.call('ex', { type: CallType.SUBSCRIBE, subscribe: {} }, { path: '/api/v1/executor' });
       t.is(result.status, 200);
       t.truthy(result.stream);
@@ -228,8 +221,7 @@ for (const contentType of [JSON_TYPE, PROTOBUF_TYPE]) {
   test(`SUBSCRIBE (${contentType}): 200, the stream in that type, SUBSCRIBED then LAUNCH for the queued tasks`, async (t) => {
     await withAgent(async (a) => {
       const first = a.runTask('ex');
-      const second = a.runTask('ex');
-      await a.launched('ex');
+      const second = await a.launchTask('ex');
       await eventually(() => (a.executor('ex')?.queuedTasks.size === 2 ? true : undefined));
       const result = await a.call('ex', { type: CallType.SUBSCRIBE, subscribe: {} }, { contentType, accept: contentType });
       t.is(result.status, 200);
@@ -262,10 +254,7 @@ for (const contentType of [JSON_TYPE, PROTOBUF_TYPE]) {
 
   test(`UPDATE (${contentType}): 202; forwarded to the master as from the executor; ACKNOWLEDGED on the stream`, async (t) => {
     await withAgent(async (a) => {
-      const task = a.runTask('ex');
-      await a.launched('ex');
-      const stream = await a.subscribe('ex', {}, contentType);
-      await stream.next(EventType.SUBSCRIBED);
+      const { task, stream } = await a.subscribed('ex', {}, contentType);
       await stream.next(EventType.LAUNCH);
       const status = executorStatus(task, TaskState.TASK_RUNNING, { message: 'started', data: Buffer.from('payload') });
       const result = await a.call('ex', { type: CallType.UPDATE, update: { status } }, { contentType });
@@ -300,10 +289,7 @@ for (const contentType of [JSON_TYPE, PROTOBUF_TYPE]) {
 
   test(`MESSAGE (${contentType}) both ways: executor -> framework through the master; framework -> executor as MESSAGE`, async (t) => {
     await withAgent(async (a) => {
-      a.runTask('ex');
-      await a.launched('ex');
-      const stream = await a.subscribe('ex', {}, contentType);
-      await stream.next(EventType.SUBSCRIBED);
+      const { stream } = await a.subscribed('ex', {}, contentType);
       await stream.next(EventType.LAUNCH);
       const result = await a.call('ex', { type: CallType.MESSAGE, message: { data: Buffer.from([0, 1, 2, 255]) } }, { contentType });
       t.is(result.status, 202);
@@ -312,20 +298,14 @@ for (const contentType of [JSON_TYPE, PROTOBUF_TYPE]) {
       t.is(message.executor_id.value, 'ex');
       t.is(message.framework_id.value, a.frameworkId);
       t.is(message.slave_id.value, 'agent-1');
-      a.master.sendProto(a.agent.self, m.FrameworkToExecutorMessage, {
-        slave_id: { value: 'agent-1' },
-        framework_id: { value: a.frameworkId },
-        executor_id: { value: 'ex' },
-        data: Buffer.from('hello executor'),
-      });
+      a.frameworkMessage('ex', 'hello executor');
       t.is(Buffer.from((await stream.next(EventType.MESSAGE)).message?.data ?? []).toString(), 'hello executor');
     });
   });
 
   test(`KILL and SHUTDOWN (${contentType}): the master's kill with its policy; shutdown ends with the container destroyed after the grace period`, async (t) => {
     await withAgent(async (a) => {
-      const task = a.runTask('ex');
-      await a.launched('ex');
+      const task = await a.launchTask('ex');
       const executor = a.executor('ex');
       if (executor === undefined) throw new Error('no executor');
       executor.info.shutdown_grace_period = { nanoseconds: 50_000_000 };
@@ -357,8 +337,7 @@ for (const contentType of [JSON_TYPE, PROTOBUF_TYPE]) {
 
 test('the JSON stream is Mesos JSON: sorted keys, enum names, base64 bytes', async (t) => {
   await withAgent(async (a) => {
-    a.runTask('ex');
-    await a.launched('ex');
+    await a.launchTask('ex');
     const result = await a.call('ex', { type: CallType.SUBSCRIBE, subscribe: {} }, { accept: JSON_TYPE });
     const stream = result.stream;
     if (stream === undefined) throw new Error('no stream');
@@ -372,8 +351,7 @@ test('the JSON stream is Mesos JSON: sorted keys, enum names, base64 bytes', asy
 
 test('no Accept header: the stream is JSON', async (t) => {
   await withAgent(async (a) => {
-    a.runTask('ex');
-    await a.launched('ex');
+    await a.launchTask('ex');
     const result = await a.call('ex', { type: CallType.SUBSCRIBE, subscribe: {} }, { contentType: PROTOBUF_TYPE });
     t.is(result.status, 200);
     t.is(result.headers['Content-Type'], JSON_TYPE);
@@ -405,10 +383,7 @@ test('resubscription: the old stream is closed; unacknowledged updates are handl
   await withAgent(
     async (a) => {
       const seen = a.runTask('ex');
-      const unseen = a.runTask('ex');
-      await a.launched('ex');
-      const first = await a.subscribe('ex');
-      await first.next(EventType.SUBSCRIBED);
+      const { task: unseen, stream: first } = await a.subscribed('ex');
       await first.next(EventType.LAUNCH);
       await first.next(EventType.LAUNCH);
       const running = executorStatus(seen, TaskState.TASK_RUNNING);
@@ -453,10 +428,7 @@ test('resubscription: the old stream is closed; unacknowledged updates are handl
 test('resubscription keeps tasks the executor lists as unacknowledged; a checkpointing executor run gets the HTTP marker', async (t) => {
   await withAgent(
     async (a) => {
-      const task = a.runTask('ex');
-      await a.launched('ex');
-      const first = await a.subscribe('ex');
-      await first.next(EventType.SUBSCRIBED);
+      const { task: task, stream: first } = await a.subscribed('ex');
       const launched = (await first.next(EventType.LAUNCH)).launch?.task;
       if (launched === undefined) throw new Error('no task');
       const second = await a.subscribe('ex', { unacknowledged_tasks: [launched] }, PROTOBUF_TYPE);
@@ -479,10 +451,7 @@ test('resubscription keeps tasks the executor lists as unacknowledged; a checkpo
 test('the stream closing: the executor stays (RUNNING) until it subscribes again or its container exits; events meanwhile are lost, then reconciled', async (t) => {
   await withAgent(
     async (a) => {
-      const first = a.runTask('ex');
-      await a.launched('ex');
-      const stream = await a.subscribe('ex');
-      await stream.next(EventType.SUBSCRIBED);
+      const { task: first, stream: stream } = await a.subscribed('ex');
       await stream.next(EventType.LAUNCH);
       stream.disconnect();
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -519,10 +488,7 @@ test('the stream closing: the executor stays (RUNNING) until it subscribes again
 
 test('subscribing executors that are terminating (or whose framework or agent is): 200 with SHUTDOWN, then the stream ends', async (t) => {
   await withAgent(async (a) => {
-    a.runTask('ex');
-    await a.launched('ex');
-    const stream = await a.subscribe('ex');
-    await stream.next(EventType.SUBSCRIBED);
+    const { stream } = await a.subscribed('ex');
     await stream.next(EventType.LAUNCH);
     a.master.sendProto(a.agent.self, m.ShutdownExecutorMessage, { framework_id: { value: a.frameworkId }, executor_id: { value: 'ex' } });
     await stream.next(EventType.SHUTDOWN);
@@ -534,8 +500,7 @@ test('subscribing executors that are terminating (or whose framework or agent is
     t.is(a.executor('ex')?.state, 'TERMINATING');
   });
   await withAgent(async (a) => {
-    a.runTask('ex');
-    await a.launched('ex');
+    await a.launchTask('ex');
     a.agent.frameworks.get(a.frameworkId)!.state = 'TERMINATING';
     const refused = await a.subscribe('ex');
     await refused.next(EventType.SHUTDOWN);
@@ -543,8 +508,7 @@ test('subscribing executors that are terminating (or whose framework or agent is
     t.is(a.executor('ex')?.state, 'REGISTERING');
   });
   await withAgent(async (a) => {
-    a.runTask('ex');
-    await a.launched('ex');
+    await a.launchTask('ex');
     a.agent.state = 'TERMINATING';
     const refused = await a.subscribe('ex');
     await refused.next(EventType.SHUTDOWN);
@@ -574,10 +538,7 @@ test('an HTTP executor that never subscribes is destroyed after the registration
 
 test('/slave(1)/state shows an HTTP executor and its tasks', async (t) => {
   await withAgent(async (a) => {
-    const task = a.runTask('ex');
-    await a.launched('ex');
-    const stream = await a.subscribe('ex');
-    await stream.next(EventType.SUBSCRIBED);
+    const { task, stream } = await a.subscribed('ex');
     await stream.next(EventType.LAUNCH);
     await a.call('ex', { type: CallType.UPDATE, update: { status: executorStatus(task, TaskState.TASK_RUNNING) } });
     await a.forwarded();
@@ -596,8 +557,7 @@ test('a driver-based executor still registers and is reached at its pid (one sen
   await withAgent(async (a) => {
     const { PeerProcess } = await import('../../libprocess/testing.js');
     const { messageName } = await import('../../libprocess/index.js');
-    const task = a.runTask('ex');
-    await a.launched('ex');
+    const task = await a.launchTask('ex');
     const driver = new PeerProcess('executor(1)', [m.ExecutorRegisteredMessage, m.RunTaskMessage, m.StatusUpdateAcknowledgementMessage].map(messageName));
     a.masterRuntime.spawn(driver);
     driver.sendProto(a.agent.self, m.RegisterExecutorMessage, { framework_id: { value: a.frameworkId }, executor_id: { value: 'ex' } });

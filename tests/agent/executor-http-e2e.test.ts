@@ -5,118 +5,35 @@
 // (`mesos-executor`) under an agent started with --http_command_executor.
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { startRuntime, type Runtime } from '../../libprocess/index.js';
-import { PeerProcess } from '../../libprocess/testing.js';
 import { mesos } from '../../proto/index.js';
 import { Resources } from '../../common/resources.js';
-import { startMaster, type RunningMaster } from '../../master/daemon.js';
-import { startAgent } from '../../agent/daemon.js';
-import type { Agent } from '../../agent/agent.js';
 import type { Executor } from '../../agent/model.js';
-import { parseAgentFlags } from '../../agent/flags.js';
-import { SCHEDULER_MESSAGES } from '../master/harness.js';
+import { eventually, launchOnNextOffer, nextStatusUpdate, processesRunning, world as tcpWorld, type World } from './world.js';
 
-process.env['MESOS_TS_LOG_LEVEL'] ??= 'fatal';
 process.env['LIBPROCESS_IP'] = '127.0.0.1';
-const ENV = { LIBPROCESS_METRICS_SNAPSHOT_ENDPOINT_RATE_LIMIT: '' };
-const BIN = fileURLToPath(new URL('../../bin', import.meta.url));
 const ECHO_EXECUTOR = fileURLToPath(new URL('../executor/v1-echo-executor.ts', import.meta.url));
 const m = mesos.internal;
 const TaskState = mesos.TaskState;
 
-interface World {
-  master: RunningMaster;
-  masterRuntime: Runtime;
-  agentRuntime: Runtime;
-  agent: Agent;
-  schedulerRuntime: Runtime;
-  scheduler: PeerProcess;
-  frameworkId: string;
-  workDir: string;
-  stop(): Promise<void>;
-}
-
-async function eventually<T>(read: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function world(extraFlags: string[] = [], checkpoint = false): Promise<World> {
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'executor-http-e2e-'));
-  const masterRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, delegate: 'master', env: ENV });
-  const master = startMaster(masterRuntime, { hostname: 'localhost', registry: { kind: 'in_memory' }, allocationIntervalMs: 200 });
-  const parsed = parseAgentFlags(
-    [`--work_dir=${workDir}`, `--master=${masterRuntime.address}`, `--launcher_dir=${BIN}`, '--registration_backoff_factor=10ms', ...extraFlags],
-    {},
-  );
-  if (!parsed.ok) throw new Error(parsed.error);
-  const agentRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, env: ENV });
-  const agent = startAgent(agentRuntime, {
-    flags: parsed.flags,
-    info: { hostname: 'localhost', resources: Resources.parse('cpus:2;mem:1024;disk:1024').toProto() },
-    master: master.master.self,
-    flagsJson: () => ({}),
+function world(extraFlags: string[] = []): Promise<World> {
+  return tcpWorld({
+    prefix: 'executor-http-e2e-',
+    resources: 'cpus:2;mem:1024;disk:1024',
+    flags: extraFlags,
+    framework: { name: 'executor-http-e2e', checkpoint: false },
   });
-  await eventually(() => (agent.state === 'RUNNING' ? true : undefined));
-  const schedulerRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, env: ENV });
-  const scheduler = new PeerProcess('scheduler()', SCHEDULER_MESSAGES);
-  schedulerRuntime.spawn(scheduler);
-  await schedulerRuntime.settle();
-  scheduler.sendProto(master.master.self, m.RegisterFrameworkMessage, {
-    framework: { user: os.userInfo().username, name: 'executor-http-e2e', checkpoint },
-  });
-  const frameworkId = (await scheduler.next(m.FrameworkRegisteredMessage)).message.framework_id.value;
-  return {
-    master,
-    masterRuntime,
-    agentRuntime,
-    agent,
-    schedulerRuntime,
-    scheduler,
-    frameworkId,
-    workDir,
-    stop: async () => {
-      await agentRuntime.shutdown();
-      await master.stop();
-      await masterRuntime.shutdown();
-      await schedulerRuntime.shutdown();
-      fs.rmSync(workDir, { recursive: true, force: true });
-    },
-  };
 }
 
 async function launch(w: World, task: Omit<mesos.TaskInfo.$Properties, 'slave_id' | 'resources'>): Promise<void> {
-  const offer = (await w.scheduler.next(m.ResourceOffersMessage)).message.offers[0] as mesos.Offer;
-  w.scheduler.sendProto(w.master.master.self, m.LaunchTasksMessage, {
-    framework_id: { value: w.frameworkId },
-    offer_ids: [offer.id],
-    filters: {},
-    tasks: [{ ...task, slave_id: offer.slave_id, resources: Resources.parse('cpus:0.5;mem:64').toProto() }],
-  });
+  await launchOnNextOffer(w, (offer) => [{ ...task, slave_id: offer.slave_id, resources: Resources.parse('cpus:0.5;mem:64').toProto() }]);
 }
 
-/** Waits for the next update, acknowledges it, and returns it. */
+/** Waits for the next update, acknowledges it (whoever sent it), and returns it. */
 async function nextUpdate(w: World): Promise<mesos.internal.StatusUpdate.$Properties> {
-  const { message } = await w.scheduler.next(m.StatusUpdateMessage);
-  const update = message.update;
-  if ((update.uuid?.length ?? 0) > 0) {
-    w.scheduler.sendProto(w.master.master.self, m.StatusUpdateAcknowledgementMessage, {
-      slave_id: update.slave_id ?? { value: '' },
-      framework_id: update.framework_id,
-      task_id: update.status.task_id,
-      uuid: update.uuid ?? new Uint8Array(),
-    });
-  }
-  return update;
+  return (await nextStatusUpdate(w, { fromAnyPid: true })).update;
 }
 
 function echoExecutor(executorId: string, contentType: 'json' | 'protobuf'): mesos.ExecutorInfo.$Properties {
@@ -269,18 +186,7 @@ test('HTTP command executor: kill gives TASK_KILLED and leaves no process behind
     const killed = await nextUpdate(w);
     t.is(killed.status.state, TaskState.TASK_KILLED);
     t.is(killed.status.message, 'Command terminated with signal Terminated');
-    const sleeping = (): boolean =>
-      fs.readdirSync('/proc').some(
-        (p) =>
-          /^\d+$/.test(p) &&
-          (() => {
-            try {
-              return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ').trim() === marker;
-            } catch {
-              return false;
-            }
-          })(),
-      );
+    const sleeping = (): boolean => processesRunning(marker).length > 0;
     await eventually(() => (sleeping() ? undefined : true), 10_000);
     t.false(sleeping());
     await eventually(() => (w.agent.frameworks.get(w.frameworkId)?.executors.has('sleeper') ? undefined : true));

@@ -18,6 +18,7 @@ import type { Executor } from '../../agent/model.js';
 import type { Containerizer, LaunchOptions, Termination } from '../../agent/containerizer/containerizer.js';
 import type { IdLike } from '../../agent/paths.js';
 import { uuidBytes } from '../../executor/uuid.js';
+import { eventually as poll } from '../eventually.js';
 
 process.env['MESOS_TS_LOG_LEVEL'] ??= 'fatal';
 
@@ -39,14 +40,9 @@ export const MASTER_MESSAGES = [
   m.ExecutorToFrameworkMessage,
 ].map(messageName);
 
-export async function eventually<T>(read: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+/** Polls `read` (every 5 ms, for up to 10 s by default) until it gives a value. */
+export function eventually<T>(read: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  return poll(read, timeoutMs, 5);
 }
 
 /** Containers that run until the test ends them (or the agent destroys them). */
@@ -288,6 +284,35 @@ export class TestAgent {
   /** Waits until the agent knows the executor. */
   async launched(executorId: string): Promise<void> {
     await eventually(() => (this.executor(executorId) !== undefined ? true : undefined));
+  }
+
+  /** runTask, then waits until the agent knows the executor; returns the task id. */
+  async launchTask(executorId: string): Promise<string> {
+    const taskId = this.runTask(executorId);
+    await this.launched(executorId);
+    return taskId;
+  }
+
+  /** launchTask, then SUBSCRIBE for the executor; its stream with SUBSCRIBED read. */
+  async subscribed(
+    executorId: string,
+    subscribe: mesos.v1.executor.Call.Subscribe.$Properties = {},
+    contentType = JSON_TYPE,
+  ): Promise<{ task: string; stream: EventReader }> {
+    const task = await this.launchTask(executorId);
+    const stream = await this.subscribe(executorId, subscribe, contentType);
+    await stream.next(EventType.SUBSCRIBED);
+    return { task, stream };
+  }
+
+  /** The master sends the executor a framework message. */
+  frameworkMessage(executorId: string, data: string): void {
+    this.master.sendProto(this.agent.self, m.FrameworkToExecutorMessage, {
+      slave_id: { value: 'agent-1' },
+      framework_id: { value: this.frameworkId },
+      executor_id: { value: executorId },
+      data: Buffer.from(data),
+    });
   }
 
   /** The container the executor runs in. */

@@ -6,17 +6,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { startRuntime, type Runtime } from '../../libprocess/index.js';
+import { startRuntime } from '../../libprocess/index.js';
 import { createLogger } from '../../libprocess/logging.js';
-import { PeerProcess } from '../../libprocess/testing.js';
 import { mesos } from '../../proto/index.js';
 import { Resources } from '../../common/resources.js';
-import { startMaster, type RunningMaster } from '../../master/daemon.js';
-import { startAgent } from '../../agent/daemon.js';
-import type { Agent } from '../../agent/agent.js';
-import { parseAgentFlags } from '../../agent/flags.js';
 import { MesosContainerizer } from '../../agent/containerizer/mesos-containerizer.js';
 import { parseHostToAgent, type HostToAgent } from '../../agent/containerizer/executor-host-protocol.js';
 import { ExecutorHost } from '../../executor/host.js';
@@ -24,125 +18,44 @@ import { LaunchForker } from '../../agent/containerizer/launch-forker.js';
 import { helperInvocation } from '../../agent/containerizer/launch-helper.js';
 import { chownIds, lookupUser } from '../../agent/containerizer/user.js';
 import { SLAVE_INFO, executorEnv, executorInfo, frameworkInfo, startFakeAgent } from '../executor/helpers.js';
-import { SCHEDULER_MESSAGES } from '../master/harness.js';
+import { ENV, eventually, launchOnNextOffer, nextStatusUpdate, processesRunning, world as tcpWorld, type World as BaseWorld } from './world.js';
 
-process.env['MESOS_TS_LOG_LEVEL'] ??= 'fatal';
 process.env['LIBPROCESS_IP'] = '127.0.0.1';
-const ENV = { LIBPROCESS_METRICS_SNAPSHOT_ENDPOINT_RATE_LIMIT: '' };
-const BIN = fileURLToPath(new URL('../../bin', import.meta.url));
 const m = mesos.internal;
 const isRoot = process.getuid?.() === 0;
 
-interface World {
-  masterRuntime: Runtime;
-  master: RunningMaster;
-  agentRuntime: Runtime;
-  agent: Agent;
-  schedulerRuntime: Runtime;
-  scheduler: PeerProcess;
-  frameworkId: string;
-  workDir: string;
+interface World extends BaseWorld {
   containerizer: MesosContainerizer;
-  stop(): Promise<void>;
-}
-
-async function eventually<T>(read: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 async function world(options: { user?: string; flags?: string[] } = {}): Promise<World> {
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shared-executor-test-'));
-  fs.chmodSync(workDir, 0o755);
-  const masterRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, delegate: 'master', env: ENV });
-  const master = startMaster(masterRuntime, { hostname: 'localhost', registry: { kind: 'in_memory' }, allocationIntervalMs: 200 });
-  const parsed = parseAgentFlags(
-    [
-      `--work_dir=${workDir}`,
-      `--master=${masterRuntime.address}`,
-      `--launcher_dir=${BIN}`,
-      '--registration_backoff_factor=10ms',
-      '--executor_shutdown_grace_period=3secs',
-      '--shared_command_executor',
-      ...(options.flags ?? []),
-    ],
-    {},
-  );
-  if (!parsed.ok) throw new Error(parsed.error);
-  const agentRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, env: ENV });
-  const agent = startAgent(agentRuntime, {
-    flags: parsed.flags,
-    info: { hostname: 'localhost', resources: Resources.parse('cpus:64;mem:65536;disk:1024;ports:[31000-31100]').toProto() },
-    master: master.master.self,
-    flagsJson: () => ({}),
+  const w = await tcpWorld({
+    prefix: 'shared-executor-test-',
+    workDirMode: 0o755,
+    resources: 'cpus:64;mem:65536;disk:1024;ports:[31000-31100]',
+    flags: ['--executor_shutdown_grace_period=3secs', '--shared_command_executor', ...(options.flags ?? [])],
+    framework: { name: 'shared-executor-test', ...(options.user !== undefined ? { user: options.user } : {}) },
+    afterAgentStopped: (agent) => (agent.containerizer as MesosContainerizer).close(),
   });
-  await eventually(() => (agent.state === 'RUNNING' ? true : undefined));
-  const schedulerRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, env: ENV });
-  const scheduler = new PeerProcess('scheduler()', SCHEDULER_MESSAGES);
-  schedulerRuntime.spawn(scheduler);
-  await schedulerRuntime.settle();
-  const user = options.user ?? os.userInfo().username;
-  scheduler.sendProto(master.master.self, m.RegisterFrameworkMessage, { framework: { user, name: 'shared-executor-test' } });
-  const frameworkId = (await scheduler.next(m.FrameworkRegisteredMessage)).message.framework_id.value;
-  const containerizer = agent.containerizer as MesosContainerizer;
-  return {
-    masterRuntime,
-    master,
-    agentRuntime,
-    agent,
-    schedulerRuntime,
-    scheduler,
-    frameworkId,
-    workDir,
-    containerizer,
-    stop: async () => {
-      await agentRuntime.shutdown();
-      await containerizer.close();
-      await master.stop();
-      await masterRuntime.shutdown();
-      await schedulerRuntime.shutdown();
-      fs.rmSync(workDir, { recursive: true, force: true });
-    },
-  };
+  return { ...w, containerizer: w.agent.containerizer as MesosContainerizer };
 }
 
 type TaskSpec = { id: string; command: string; user?: string };
 
 async function launch(w: World, specs: TaskSpec[]): Promise<void> {
-  const offer = (await w.scheduler.next(m.ResourceOffersMessage)).message.offers[0] as mesos.Offer;
-  w.scheduler.sendProto(w.master.master.self, m.LaunchTasksMessage, {
-    framework_id: { value: w.frameworkId },
-    offer_ids: [offer.id],
-    filters: {},
-    tasks: specs.map((spec) => ({
+  await launchOnNextOffer(w, (offer) =>
+    specs.map((spec) => ({
       name: spec.id,
       task_id: { value: spec.id },
       slave_id: offer.slave_id,
       resources: Resources.parse('cpus:0.01;mem:1').toProto(),
       command: { value: spec.command, shell: true, ...(spec.user !== undefined ? { user: spec.user } : {}) },
     })),
-  });
+  );
 }
 
 /** Waits for the next update, acknowledges it, and returns it with the sender's pid. */
-async function nextUpdate(w: World): Promise<{ update: mesos.internal.StatusUpdate.$Properties; pid: string }> {
-  const { message } = await w.scheduler.next(m.StatusUpdateMessage);
-  const update = message.update;
-  if (message.pid !== '' && message.pid !== '@0.0.0.0:0' && (update.uuid?.length ?? 0) > 0) {
-    w.scheduler.sendProto(w.master.master.self, m.StatusUpdateAcknowledgementMessage, {
-      slave_id: update.slave_id ?? { value: '' },
-      framework_id: update.framework_id,
-      task_id: update.status.task_id,
-      uuid: update.uuid ?? new Uint8Array(),
-    });
-  }
-  return { update, pid: message.pid ?? '' };
-}
+const nextUpdate = (w: World): ReturnType<typeof nextStatusUpdate> => nextStatusUpdate(w);
 
 /** Collects updates until every listed task has a terminal one. */
 async function untilTerminal(w: World, ids: readonly string[]): Promise<Map<string, mesos.internal.StatusUpdate.$Properties[]>> {
@@ -161,20 +74,6 @@ async function untilTerminal(w: World, ids: readonly string[]): Promise<Map<stri
 
 function sandbox(w: World, taskId: string): string {
   return path.join(w.workDir, 'slaves', w.agent.id, 'frameworks', w.frameworkId, 'executors', taskId, 'runs', 'latest');
-}
-
-/** Pids whose command line is exactly `text`. */
-function processesRunning(text: string): number[] {
-  const found: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim() === text) found.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found;
 }
 
 function containerIdOf(w: World, taskId: string): string | undefined {
@@ -322,11 +221,7 @@ test('shutting down the framework ends its hosted executors and their tasks', as
     await eventually(() => (processesRunning('sleep 7721').length + processesRunning('sleep 7722').length === 0 ? true : undefined), 10_000);
     t.is(w.containerizer.executorHost?.metrics.hosted_executors, 0);
     // Their shutdown processes (and grace-period timers) did not outlive them in the host.
-    const address = hostAddressOf(w, 'a');
-    const left = await eventually(async () => {
-      const listed = await processIdsOf(address);
-      return listed.some((id) => id.startsWith('executor(') || id.startsWith('__shutdown_executor__')) ? undefined : listed;
-    }, 5_000);
+    const left = await hostProcessesOnceExecutorsGone(w, 'a');
     t.true(left.includes('__processes__'));
   } finally {
     await w.stop();
@@ -370,11 +265,7 @@ test('50 tasks at once all finish in one host, which keeps nothing of them after
     t.is(w.containerizer.executorHost?.metrics.executor_host_starts, 1);
     await eventually(() => (w.containerizer.executorHost?.metrics.hosted_executors === 0 ? true : undefined));
     // The host's runtime is back to its built-in processes: no executor(N), no shutdown process.
-    const address = hostAddressOf(w, 'many-0');
-    const left = await eventually(async () => {
-      const listed = await processIdsOf(address);
-      return listed.some((id) => id.startsWith('executor(') || id.startsWith('__shutdown_executor__')) ? undefined : listed;
-    }, 5_000);
+    const left = await hostProcessesOnceExecutorsGone(w, 'many-0');
     t.true(left.includes('__processes__'));
   } finally {
     await w.stop();
@@ -413,6 +304,15 @@ async function processIdsOf(address: string): Promise<string[]> {
 /** The host's libprocess address. */
 function hostAddressOf(w: World, taskId: string): string {
   return executorPidOf(w, taskId).split('@')[1] ?? '';
+}
+
+/** The process ids of the host that ran `taskId`'s executor, once no executor(N) or shutdown process is left among them. */
+async function hostProcessesOnceExecutorsGone(w: World, taskId: string): Promise<string[]> {
+  const address = hostAddressOf(w, taskId);
+  return eventually(async () => {
+    const listed = await processIdsOf(address);
+    return listed.some((id) => id.startsWith('executor(') || id.startsWith('__shutdown_executor__')) ? undefined : listed;
+  }, 5_000);
 }
 
 // ---- the host's control channel, in-process --------------------------------------------

@@ -17,6 +17,7 @@ import {
   V1ExecutorError,
   parseV1ExecutorEnvironment,
   type Event,
+  type V1ExecutorOptions,
   type V1ExecutorState,
 } from '../../executor/v1/index.js';
 import { Status, type Executor, type ExecutorDriver } from '../../executor/types.js';
@@ -102,15 +103,24 @@ async function withAgent(fn: (agent: TestAgent) => Promise<void>, checkpoint = f
   }
 }
 
+/** Sends the agent a task for executor `ex` and starts a library for it (as `executorId`, default `ex`), with its events. */
+async function startOn(
+  a: TestAgent,
+  options: Omit<V1ExecutorOptions, 'env'> = {},
+  executorId = 'ex',
+): Promise<{ taskId: string; executor: V1Executor; events: AsyncIterableIterator<Event> }> {
+  const taskId = await a.launchTask('ex');
+  const executor = new V1Executor({ env: a.executorEnv(executorId), ...options });
+  const events = executor.events();
+  executor.start();
+  return { taskId, executor, events };
+}
+
 for (const contentType of ['protobuf', 'json'] as const) {
   test(`library (${contentType}) against the agent: SUBSCRIBED, LAUNCH, UPDATE + ACKNOWLEDGED, MESSAGE both ways, KILL, SHUTDOWN`, async (t) => {
     await withAgent(async (a) => {
-      const taskId = a.runTask('ex');
-      await a.launched('ex');
       const states: V1ExecutorState[] = [];
-      const executor = new V1Executor({ env: a.executorEnv('ex'), contentType, onStateChange: (state) => states.push(state) });
-      const events = executor.events();
-      executor.start();
+      const { taskId, executor, events } = await startOn(a, { contentType, onStateChange: (state) => states.push(state) });
       const subscribed = await next(events, EventType.SUBSCRIBED);
       t.is(subscribed.subscribed?.agent_info.id?.value, 'agent-1');
       t.is(executor.state, 'SUBSCRIBED');
@@ -140,12 +150,7 @@ for (const contentType of ['protobuf', 'json'] as const) {
 
       await executor.message('to the framework');
       t.is(Buffer.from((await a.master.next(m.ExecutorToFrameworkMessage)).message.data).toString(), 'to the framework');
-      a.master.sendProto(a.agent.self, m.FrameworkToExecutorMessage, {
-        slave_id: { value: 'agent-1' },
-        framework_id: { value: a.frameworkId },
-        executor_id: { value: 'ex' },
-        data: Buffer.from('to the executor'),
-      });
+      a.frameworkMessage('ex', 'to the executor');
       t.is(Buffer.from((await next(events, EventType.MESSAGE)).message?.data ?? []).toString(), 'to the executor');
       a.master.sendProto(a.agent.self, m.KillTaskMessage, { framework_id: { value: a.frameworkId }, task_id: { value: taskId } });
       t.is((await next(events, EventType.KILL)).kill?.task_id.value, taskId);
@@ -166,11 +171,7 @@ for (const contentType of ['protobuf', 'json'] as const) {
 
 test('library: a call the agent refuses rejects with V1ExecutorCallError', async (t) => {
   await withAgent(async (a) => {
-    a.runTask('ex');
-    await a.launched('ex');
-    const executor = new V1Executor({ env: a.executorEnv('ex') });
-    const events = executor.events();
-    executor.start();
+    const { executor, events } = await startOn(a);
     await next(events, EventType.SUBSCRIBED);
     // The agent forgets the framework (say): calls now get 400.
     a.agent.frameworks.clear();
@@ -184,12 +185,8 @@ test('library: a call the agent refuses rejects with V1ExecutorCallError', async
 
 test('library, checkpointing: after the stream breaks it re-subscribes with its unacknowledged updates and tasks', async (t) => {
   await withAgent(async (a) => {
-    const taskId = a.runTask('ex');
-    await a.launched('ex');
     const states: Array<[V1ExecutorState, string | undefined]> = [];
-    const executor = new V1Executor({ env: a.executorEnv('ex'), onStateChange: (state, reason) => states.push([state, reason]) });
-    const events = executor.events();
-    executor.start();
+    const { taskId, executor, events } = await startOn(a, { onStateChange: (state, reason) => states.push([state, reason]) });
     await next(events, EventType.SUBSCRIBED);
     await next(events, EventType.LAUNCH);
     // The agent ends the stream (as when it restarts).
@@ -213,11 +210,7 @@ test('library, checkpointing: after the stream breaks it re-subscribes with its 
 
 test('library, not checkpointing: the stream ending makes a SHUTDOWN event and ends the iteration', async (t) => {
   await withAgent(async (a) => {
-    a.runTask('ex');
-    await a.launched('ex');
-    const executor = new V1Executor({ env: a.executorEnv('ex') });
-    const events = executor.events();
-    executor.start();
+    const { executor, events } = await startOn(a);
     await next(events, EventType.SUBSCRIBED);
     await next(events, EventType.LAUNCH);
     a.executor('ex')?.http?.close();
@@ -229,11 +222,7 @@ test('library, not checkpointing: the stream ending makes a SHUTDOWN event and e
 
 test('library: SUBSCRIBE refused by the agent (an executor it does not know) is an ERROR event, then the library closes', async (t) => {
   await withAgent(async (a) => {
-    a.runTask('ex');
-    await a.launched('ex');
-    const executor = new V1Executor({ env: a.executorEnv('stranger') });
-    const events = executor.events();
-    executor.start();
+    const { executor, events } = await startOn(a, {}, 'stranger');
     const error = await next(events, EventType.ERROR);
     t.is(error.error?.message, "Received unexpected '400 Bad Request' (Executor cannot be found) for SUBSCRIBE");
     t.true(await ended(events));
@@ -506,8 +495,7 @@ class RecordingExecutor implements Executor {
 
 test('V1ExecutorDriver: a v0 Executor over the HTTP API: callbacks, updates, messages, shutdown with suicide after the grace period, stop', async (t) => {
   await withAgent(async (a) => {
-    const taskId = a.runTask('ex');
-    await a.launched('ex');
+    const taskId = await a.launchTask('ex');
     const executor = new RecordingExecutor((driver, task) => {
       driver.sendStatusUpdate({ task_id: task.task_id, state: mesos.TaskState.TASK_RUNNING, uuid: Buffer.from('ignored') });
       driver.sendFrameworkMessage('hello');
@@ -534,12 +522,7 @@ test('V1ExecutorDriver: a v0 Executor over the HTTP API: callbacks, updates, mes
       task_id: { value: taskId },
       kill_policy: { grace_period: { nanoseconds: 1_000 } },
     });
-    a.master.sendProto(a.agent.self, m.FrameworkToExecutorMessage, {
-      slave_id: { value: 'agent-1' },
-      framework_id: { value: a.frameworkId },
-      executor_id: { value: 'ex' },
-      data: Buffer.from('from the framework'),
-    });
+    a.frameworkMessage('ex', 'from the framework');
     await eventually(() => executor.has('frameworkMessage'));
     t.deepEqual(
       executor.calls.filter((c) => c.kind === 'killTask' || c.kind === 'frameworkMessage'),
@@ -562,8 +545,7 @@ test('V1ExecutorDriver: a v0 Executor over the HTTP API: callbacks, updates, mes
 
 test('V1ExecutorDriver: reregistered after a reconnection (checkpointing); abort stops the callbacks; a bad environment rejects start()', async (t) => {
   await withAgent(async (a) => {
-    a.runTask('ex');
-    await a.launched('ex');
+    await a.launchTask('ex');
     const executor = new RecordingExecutor();
     const driver = new V1ExecutorDriver(executor, { env: a.executorEnv('ex') });
     await driver.start();
@@ -576,12 +558,7 @@ test('V1ExecutorDriver: reregistered after a reconnection (checkpointing); abort
     );
     t.is(driver.abort(), Status.DRIVER_ABORTED);
     t.is(await driver.join(), Status.DRIVER_ABORTED);
-    a.master.sendProto(a.agent.self, m.FrameworkToExecutorMessage, {
-      slave_id: { value: 'agent-1' },
-      framework_id: { value: a.frameworkId },
-      executor_id: { value: 'ex' },
-      data: Buffer.from('ignored'),
-    });
+    a.frameworkMessage('ex', 'ignored');
     await new Promise((resolve) => setTimeout(resolve, 100));
     t.is(executor.has('frameworkMessage'), undefined);
     t.is(driver.stop(), Status.DRIVER_ABORTED);

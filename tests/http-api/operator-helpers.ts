@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { Request, Response, StreamWriter } from '../../libprocess/http/types.js';
 import type { Runtime } from '../../libprocess/runtime.js';
 import { fromJSONText, mesos, RecordIODecoder, toJSONString, type MessageCodec, type MessageOf } from '../../proto/index.js';
+import { eventually as poll } from '../eventually.js';
 
 export const JSON_TYPE = 'application/json';
 export const PROTOBUF_TYPE = 'application/x-protobuf';
@@ -242,12 +243,6 @@ export class TcpSubscriber {
 }
 
 /** Polls `read` until it returns a value. */
-export async function eventually<T>(read: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+export function eventually<T>(read: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  return poll(read, timeoutMs);
 }

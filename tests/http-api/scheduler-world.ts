@@ -5,19 +5,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startRuntime, type Runtime } from '../../libprocess/index.js';
 import type { ParserLimits } from '../../libprocess/transport/types.js';
 import { Resources } from '../../common/resources.js';
 import { startMaster, type MasterSetup, type RunningMaster } from '../../master/daemon.js';
-import { startAgent } from '../../agent/daemon.js';
 import type { Agent } from '../../agent/agent.js';
-import { parseAgentFlags } from '../../agent/flags.js';
 import { mesos } from '../../proto/index.js';
+import { ENV, eventually, startTcpAgent } from '../agent/world.js';
+
+export { eventually };
 
 process.env['MESOS_TS_LOG_LEVEL'] ??= 'fatal';
-const ENV = { LIBPROCESS_METRICS_SNAPSHOT_ENDPOINT_RATE_LIMIT: '' };
-const BIN = fileURLToPath(new URL('../../bin', import.meta.url));
 
 export interface World {
   masterRuntime: Runtime;
@@ -28,16 +26,6 @@ export interface World {
   agent: Agent | undefined;
   workDir: string;
   stop(): Promise<void>;
-}
-
-export async function eventually<T>(read: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 export interface WorldOptions {
@@ -64,21 +52,7 @@ export async function world(options: WorldOptions = {}): Promise<World> {
   let agentRuntime: Runtime | undefined;
   let agent: Agent | undefined;
   if (options.agent !== false) {
-    const parsed = parseAgentFlags(
-      [`--work_dir=${workDir}`, `--master=${masterRuntime.address}`, `--launcher_dir=${BIN}`, '--registration_backoff_factor=10ms'],
-      {},
-    );
-    if (!parsed.ok) throw new Error(parsed.error);
-    const runtime = await startRuntime({ ip: '127.0.0.1', port: 0, env: ENV });
-    const started = startAgent(runtime, {
-      flags: parsed.flags,
-      info: { hostname: 'localhost', resources: Resources.parse('cpus:2;mem:1024;disk:1024;ports:[31000-31100]').toProto() },
-      master: master.master.self,
-      flagsJson: () => ({}),
-    });
-    await eventually(() => (started.state === 'RUNNING' ? true : undefined));
-    agentRuntime = runtime;
-    agent = started;
+    ({ agentRuntime, agent } = await startTcpAgent(masterRuntime, master, workDir, { resources: 'cpus:2;mem:1024;disk:1024;ports:[31000-31100]' }));
   }
   await eventually(() => (master.master.recovered ? true : undefined));
   return {

@@ -10,10 +10,9 @@ import { startRuntime, type Runtime } from '../../libprocess/index.js';
 import { mesos } from '../../proto/index.js';
 import { Resources } from '../../common/resources.js';
 import { startMaster, type MasterSetup, type RunningMaster } from '../../master/daemon.js';
-import { startAgent } from '../../agent/daemon.js';
 import type { Agent } from '../../agent/agent.js';
-import { parseAgentFlags } from '../../agent/flags.js';
 import type { Framework } from '../../master/model.js';
+import { ENV, eventually, startTcpAgent } from '../agent/world.js';
 import type {
   ExecutorID,
   FrameworkID,
@@ -29,8 +28,7 @@ import type {
 process.env['MESOS_TS_LOG_LEVEL'] ??= 'fatal';
 process.env['LIBPROCESS_IP'] = '127.0.0.1';
 
-export const ENV = { LIBPROCESS_METRICS_SNAPSHOT_ENDPOINT_RATE_LIMIT: '' };
-const BIN = fileURLToPath(new URL('../../bin', import.meta.url));
+export { ENV, eventually };
 
 export type SchedulerEvent =
   | { kind: 'registered'; frameworkId: FrameworkID; masterInfo: MasterInfo }
@@ -157,16 +155,6 @@ export class RecordingScheduler implements Scheduler {
   }
 }
 
-export async function eventually<T>(read: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface Cluster {
@@ -189,19 +177,7 @@ export async function cluster(setup: Partial<MasterSetup> = {}, agentResources =
   let masterRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, delegate: 'master', env: ENV });
   let master = startMaster(masterRuntime, masterSetup);
   const port = masterRuntime.port;
-  const parsed = parseAgentFlags(
-    [`--work_dir=${workDir}`, `--master=${masterRuntime.address}`, `--launcher_dir=${BIN}`, '--registration_backoff_factor=10ms'],
-    {},
-  );
-  if (!parsed.ok) throw new Error(parsed.error);
-  const agentRuntime = await startRuntime({ ip: '127.0.0.1', port: 0, env: ENV });
-  const agent = startAgent(agentRuntime, {
-    flags: parsed.flags,
-    info: { hostname: 'localhost', resources: Resources.parse(agentResources).toProto() },
-    master: master.master.self,
-    flagsJson: () => ({}),
-  });
-  await eventually(() => (agent.state === 'RUNNING' ? true : undefined));
+  const { agentRuntime, agent } = await startTcpAgent(masterRuntime, master, workDir, { resources: agentResources });
   const c: Cluster = {
     get masterRuntime() {
       return masterRuntime;
