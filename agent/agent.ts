@@ -9,15 +9,16 @@ import { Process } from '../libprocess/process.js';
 import type { Timer } from '../libprocess/clock.js';
 import type { UPID } from '../libprocess/upid.js';
 import { mesos } from '../proto/index.js';
-import { Resources } from '../common/resources.js';
 import type { Containerizer } from './containerizer/containerizer.js';
 import { Framework, History, MAX_COMPLETED_FRAMEWORKS, type AgentState, type AgentView } from './model.js';
 import { StatusUpdateManager } from './status-update-manager.js';
 import * as executors from './executors.js';
 import * as tasks from './tasks.js';
+import * as recovery from './recovery.js';
 import { installAgentRoutes } from './http/routes.js';
 import { installAgentOperatorApi } from './http/operator-api.js';
 import { installExecutorApi } from './http/executor-api.js';
+import { getLatestSlavePath, getMetaRootDir } from './paths.js';
 
 export const MESOS_VERSION = '1.0.0';
 /** REGISTER_RETRY_INTERVAL_MAX (src/slave/constants.hpp). */
@@ -39,6 +40,12 @@ export interface AgentOptions {
   switchUser: boolean;
   /** The flags as `/slave(1)/flags` shows them. */
   flags?: () => Record<string, string>;
+  /** --recover (default reconnect): reconnect with the previous run's executors, or kill them and exit. */
+  recover?: 'reconnect' | 'cleanup';
+  /** --strict (default true): recovery errors are fatal; when false bad entries are skipped. */
+  strict?: boolean;
+  /** How long recovered executors have to re-register (EXECUTOR_REREGISTER_TIMEOUT, 2 s). */
+  executorReregisterTimeoutMs?: number;
   random?: () => number;
 }
 
@@ -55,7 +62,11 @@ export interface SandboxFiles {
 
 export class Agent extends Process implements AgentView {
   info: mesos.SlaveInfo.$Properties;
-  state: AgentState = 'DISCONNECTED';
+  state: AgentState = 'RECOVERING';
+  /** Reservations and persistent volumes from the master (resources.info). */
+  checkpointedResources: mesos.Resource.$Properties[] = [];
+  /** Why recovery failed: the agent terminated and its daemon exits non-zero. */
+  failure: string | undefined;
   masterPid: UPID | undefined;
   startTime = 0;
   readonly frameworks = new Map<string, Framework>();
@@ -119,7 +130,45 @@ export class Agent extends Process implements AgentView {
     });
     installAgentOperatorApi((path, handler, options) => this.route(path, handler, options), this);
     installExecutorApi((path, handler, options) => this.route(path, handler, options), this);
+    recovery.recover(this);
+  }
+
+  /** Recovery is over (--recover=reconnect): find the master and (re-)register. */
+  recovered(): void {
+    if (this.state !== 'RECOVERING') return;
+    this.state = 'DISCONNECTED';
     if (this.masterPid !== undefined) this.detected(this.masterPid);
+  }
+
+  /** --recover=cleanup: the recovered executors are being shut down; terminate once they are gone. */
+  cleanupAfterRecovery(): void {
+    this.state = 'TERMINATING';
+    recovery.forgetLatestAgent(this);
+    const done = (): void => {
+      if (this.frameworks.size === 0) this.terminate();
+      else this.delay(100, done);
+    };
+    done();
+  }
+
+  /** Recovery failed: the agent ends and its daemon exits 1 (Slave::__recover's EXIT). */
+  failed(reason: string): void {
+    const meta = getLatestSlavePath(getMetaRootDir(this.options.workDir));
+    this.failure =
+      `Failed to perform recovery: ${reason}\n` +
+      'To remedy this do as follows:\n' +
+      `Step 1: rm -f ${meta}\n` +
+      "        This ensures agent doesn't recover old live executors.\n" +
+      'Step 2: Restart the agent.';
+    this.runtime.log.fatal(this.failure);
+    this.state = 'TERMINATING';
+    this.terminate();
+  }
+
+  /** Checkpointed reservations and volumes on top of the configured resources (recovery and CheckpointResourcesMessage). */
+  applyCheckpointedResources(resources: readonly mesos.Resource.$Properties[]): void {
+    this.checkpointedResources = [...resources];
+    this.info = { ...this.info, resources: recovery.totalWithCheckpointed(this.options.info.resources ?? [], resources) };
   }
 
   protected override finalize(): void {
@@ -172,6 +221,7 @@ export class Agent extends Process implements AgentView {
     this.setPingTimeout(connection);
     if (this.state === 'DISCONNECTED') {
       this.info = { ...this.info, id: { value: agentId } };
+      recovery.checkpointSlaveInfo(this);
       this.state = 'RUNNING';
       this.registrationTimer?.cancel();
       void this.runtime.dispatch(this.sum, (s) => s.resume()).catch(() => undefined);
@@ -229,9 +279,8 @@ export class Agent extends Process implements AgentView {
     if (this.masterPid === undefined || !from.equals(this.masterPid)) return;
     // Dynamic reservations and persistent volumes change the agent's total;
     // the static part stays as configured.
-    const total = Resources.fromProto(this.options.info.resources ?? []);
-    const checkpointed = Resources.fromProto(resources as mesos.Resource.$Properties[]);
-    this.info = { ...this.info, resources: total.unreserved().plus(checkpointed).toProto() };
+    recovery.checkpointResources(this, resources);
+    this.applyCheckpointedResources(resources);
   }
 
   /** The master asked us to shut down (or registration failed for good). */
@@ -242,6 +291,8 @@ export class Agent extends Process implements AgentView {
     }
     this.runtime.log.info({ message }, 'agent asked to shut down');
     this.state = 'TERMINATING';
+    // A shut down agent starts afresh next time (Slave::finalize removes the meta `latest`).
+    recovery.forgetLatestAgent(this);
     for (const framework of [...this.frameworks.values()]) executors.shutdownFramework(this, this.self, framework.id);
     const done = (): void => {
       if (this.frameworks.size === 0) this.terminate();

@@ -70,6 +70,8 @@ export function startAgent(runtime: Runtime, setup: AgentSetup): Agent {
       gcDelayMs: flags.gc_delay,
       switchUser: flags.switch_user,
       flags: setup.flagsJson,
+      recover: flags.recover === 'cleanup' ? 'cleanup' : 'reconnect',
+      strict: flags.strict,
       ...(setup.random !== undefined ? { random: setup.random } : {}),
     },
     containerizer,

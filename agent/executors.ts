@@ -20,6 +20,7 @@ import type { Agent } from './agent.js';
 import { Executor, type ExecutorHttpConnection, type Framework } from './model.js';
 import { executorEventOf } from './http/executor-events.js';
 import * as tasks from './tasks.js';
+import * as recovery from './recovery.js';
 
 /** DEFAULT_EXECUTOR_CPUS / DEFAULT_EXECUTOR_MEM (src/slave/constants.hpp). */
 const COMMAND_EXECUTOR_RESOURCES = 'cpus:0.1;mem:32';
@@ -80,6 +81,7 @@ export function launchExecutor(agent: Agent, framework: Framework, info: mesos.E
   const directory = getExecutorRunPath(agent.options.workDir, agent.id, frameworkId, info.executor_id.value, containerId);
   const executor = new Executor(frameworkId, info, containerId, directory, framework.info.checkpoint === true, commandTask);
   framework.executors.set(executor.id, executor);
+  recovery.checkpointExecutor(agent, executor);
   agent.runtime.log.info({ framework: frameworkId, executor: executor.id, container: containerId, directory }, 'launching executor');
   const launch = (async (): Promise<boolean> => {
     await createExecutorDirectory(agent.options.workDir, agent.id, frameworkId, executor.id, containerId, user);
@@ -104,18 +106,7 @@ export function launchExecutor(agent: Agent, framework: Framework, info: mesos.E
     // The container may exist half-made: destroy it; wait() then reports.
     void agent.containerizer.destroy(containerId).catch(() => undefined);
   });
-  agent.defer(
-    launch.then(
-      () => agent.containerizer.wait(containerId),
-      () => agent.containerizer.wait(containerId),
-    ),
-    (result) => {
-      const termination = result.ok ? result.value : undefined;
-      const status = termination !== undefined && has(termination, 'status') ? termination.status : undefined;
-      const message = result.ok ? termination?.message : `Abnormal executor termination: ${errorText(result.error)}`;
-      executorTerminated(agent, frameworkId, executor.id, status, message ?? undefined);
-    },
-  );
+  watchContainer(agent, frameworkId, executor, launch);
   executor.registrationTimer = agent.delay(agent.options.executorRegistrationTimeoutMs, () => {
     if (executor.state !== 'REGISTERING') return;
     agent.runtime.log.warn({ executor: executor.id }, 'executor did not register in time; destroying its container');
@@ -126,6 +117,27 @@ export function launchExecutor(agent: Agent, framework: Framework, info: mesos.E
     void agent.containerizer.destroy(containerId).catch(() => undefined);
   });
   return executor;
+}
+
+/**
+ * Calls executorTerminated once the executor's container is gone (after
+ * `launched` settles, for a container being launched; at once for one
+ * recovered after an agent restart).
+ */
+export function watchContainer(agent: Agent, frameworkId: string, executor: Executor, launched: Promise<unknown> = Promise.resolve()): void {
+  const containerId = executor.containerId;
+  agent.defer(
+    launched.then(
+      () => agent.containerizer.wait(containerId),
+      () => agent.containerizer.wait(containerId),
+    ),
+    (result) => {
+      const termination = result.ok ? result.value : undefined;
+      const status = termination !== undefined && has(termination, 'status') ? termination.status : undefined;
+      const message = result.ok ? termination?.message : `Abnormal executor termination: ${errorText(result.error)}`;
+      executorTerminated(agent, frameworkId, executor.id, status, message ?? undefined);
+    },
+  );
 }
 
 export function registerExecutor(agent: Agent, from: UPID, msg: mesos.internal.RegisterExecutorMessage): void {
@@ -142,6 +154,7 @@ export function registerExecutor(agent: Agent, from: UPID, msg: mesos.internal.R
   executor.pid = from;
   executor.registrationTimer?.cancel();
   agent.link(from);
+  recovery.checkpointLibprocessPid(agent, executor, from);
   sendToExecutor(agent, executor, mesos.internal.ExecutorRegisteredMessage, registeredMessage(agent, framework, executor));
   runQueuedTasks(agent, framework, executor);
 }
@@ -280,10 +293,9 @@ function sendOnStream<P>(agent: Agent, stream: ExecutorHttpConnection, type: Enc
   if (!stream.send(event)) agent.runtime.log.warn(fields, 'unable to send an event to the executor: connection closed');
 }
 
-/** Agent recovery (re-attaching to executors of a previous agent run) is not supported: such executors are told to shut down. */
+/** ReregisterExecutorMessage: accepted only while recovering (agent/recovery.ts). */
 export function reregisterExecutor(agent: Agent, from: UPID, msg: mesos.internal.ReregisterExecutorMessage): void {
-  agent.runtime.log.warn({ from: from.toString(), executor: msg.executor_id.value }, 'refusing executor re-registration: this agent did not recover it');
-  agent.sendProto(from, mesos.internal.ShutdownExecutorMessage, { framework_id: msg.framework_id, executor_id: msg.executor_id });
+  recovery.reregisterExecutor(agent, from, msg);
 }
 
 /** The container is gone (Slave::executorTerminated). */
@@ -296,17 +308,23 @@ export function executorTerminated(agent: Agent, frameworkId: string, executorId
   executor.shutdownTimer?.cancel();
   executor.state = 'TERMINATED';
   const pending = executor.termination;
-  executor.termination = { ...(status !== undefined ? { status } : {}), ...(message !== undefined ? { message } : pending) };
+  executor.termination = {
+    ...pending,
+    ...(status !== undefined ? { status } : {}),
+    ...(message !== undefined ? { message } : {}),
+  };
   if (framework.state !== 'TERMINATING') {
     const messages = [pending?.message, message].filter((m): m is string => m !== undefined && m !== '');
     const text = messages.length > 0 ? [...new Set(messages)].join('; ') : 'Executor terminated';
+    const state = executor.termination.state ?? pending?.state;
+    const reason = executor.termination.reason ?? pending?.reason;
     for (const task of [...executor.launchedTasks.values()]) {
-      tasks.sendExecutorTerminatedUpdate(agent, framework, executor, task.task_id.value, text);
+      tasks.sendExecutorTerminatedUpdate(agent, framework, executor, task.task_id.value, text, state, reason);
     }
     for (const task of [...executor.queuedTasks.values()]) {
       executor.queuedTasks.delete(task.task_id.value);
       executor.addTask(task);
-      tasks.sendExecutorTerminatedUpdate(agent, framework, executor, task.task_id.value, text);
+      tasks.sendExecutorTerminatedUpdate(agent, framework, executor, task.task_id.value, text, state, reason);
     }
   }
   if (!executor.commandExecutor) {
@@ -326,6 +344,7 @@ export function executorTerminated(agent: Agent, frameworkId: string, executorId
 export function removeExecutor(agent: Agent, framework: Framework, executor: Executor): void {
   // Mesos closes the stream when the Executor goes (~Executor).
   executor.http?.close();
+  recovery.markRunCompleted(agent, executor);
   framework.executors.delete(executor.id);
   framework.completedExecutors.push(executor);
   const collected = agent.gc?.schedule(agent.options.gcDelayMs, executor.directory);

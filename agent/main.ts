@@ -100,10 +100,11 @@ const stop = (signal: string): void => {
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 void runtime.wait(agent).then(() => {
+  if (agent.failure !== undefined) process.stderr.write(`${agent.failure}\n`);
   if (!stopping) {
     void runtime
       .shutdown()
       .then(() => agent.containerizer.close?.())
-      .finally(() => process.exit(0));
+      .finally(() => process.exit(agent.failure === undefined ? 0 : 1));
   }
 });

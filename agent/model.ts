@@ -58,8 +58,19 @@ export class Executor {
   /** Terminal tasks whose terminal update the framework has not acknowledged yet. */
   readonly terminatedTasks = new Map<string, mesos.Task.$Properties>();
   readonly completedTasks = new History<mesos.Task.$Properties>(MAX_COMPLETED_TASKS_PER_EXECUTOR);
-  /** Set once the container is gone. */
-  termination: { status?: number; message?: string } | undefined;
+  /**
+   * Why the executor ends, once known (Mesos's pendingTermination, then the
+   * termination): its tasks' last update takes `state` and `reason` when set
+   * (default TASK_FAILED, REASON_EXECUTOR_TERMINATED).
+   */
+  termination: { status?: number; message?: string; state?: mesos.TaskState; reason?: mesos.TaskStatus.Reason } | undefined;
+  /**
+   * How a recovered executor can be reached again (Mesos's Executor::pid after
+   * Framework::recoverExecutor): its checkpointed libprocess pid, 'http' for an
+   * HTTP executor (it subscribes again by itself), 'unknown' when neither was
+   * checkpointed. undefined for executors this agent run launched.
+   */
+  recovered: UPID | 'http' | 'unknown' | undefined;
   registrationTimer: { cancel(): void } | undefined;
   shutdownTimer: { cancel(): void } | undefined;
 
@@ -81,6 +92,24 @@ export class Executor {
   /** Whether the task is queued for, launched on, or terminated (unacknowledged) on this executor. */
   hasTask(taskId: string): boolean {
     return this.queuedTasks.has(taskId) || this.launchedTasks.has(taskId) || this.terminatedTasks.has(taskId);
+  }
+
+  /**
+   * Rebuilds a task from its checkpoint (Executor::recoverTask): the Task
+   * written at launch, then its checkpointed updates in order; a terminal
+   * update ends it, and an acknowledged terminal update completes it.
+   */
+  recoverTask(task: mesos.Task.$Properties, updates: readonly mesos.internal.StatusUpdate.$Properties[], acked: (uuid: Uint8Array | null | undefined) => boolean): void {
+    const taskId = task.task_id.value;
+    this.launchedTasks.set(taskId, { ...task, statuses: [...(task.statuses ?? [])] });
+    this.resources = this.resources.plus(Resources.fromProto(task.resources ?? []));
+    for (const update of updates) {
+      this.updateTaskState(update.status);
+      if (isTerminalState(update.status.state)) {
+        if (acked(update.uuid)) this.completeTask(taskId);
+        break;
+      }
+    }
   }
 
   /** Moves a task from queued to launched (Executor::addTask), charging its resources. */

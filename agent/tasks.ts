@@ -10,6 +10,7 @@ import { has, mesos } from '../proto/index.js';
 import type { Agent } from './agent.js';
 import { Framework, type Executor } from './model.js';
 import * as executors from './executors.js';
+import * as recovery from './recovery.js';
 
 type StatusUpdate = mesos.internal.StatusUpdate.$Properties;
 const Source = mesos.TaskStatus.Source;
@@ -102,6 +103,7 @@ export function runTask(agent: Agent, from: UPID, msg: mesos.internal.RunTaskMes
   if (framework === undefined) {
     framework = new Framework({ ...msg.framework, id: { value: frameworkId } }, has(msg, 'pid') ? frameworkPid(msg.pid) : undefined);
     agent.frameworks.set(frameworkId, framework);
+    recovery.checkpointFramework(agent, framework);
   }
   if (framework.state === 'TERMINATING') {
     lost(agent, framework, task, 'Framework terminating');
@@ -118,9 +120,11 @@ export function runTask(agent: Agent, from: UPID, msg: mesos.internal.RunTaskMes
       lost(agent, framework, task, 'Executor terminating/terminated');
       return;
     case 'REGISTERING':
+      recovery.checkpointTask(agent, executor, task);
       executor.queuedTasks.set(task.task_id.value, task);
       return;
     case 'RUNNING':
+      recovery.checkpointTask(agent, executor, task);
       sendTaskToExecutor(agent, framework, executor, task);
   }
 }
@@ -213,7 +217,8 @@ export function statusUpdate(agent: Agent, update: StatusUpdate, sender: UpdateS
     }
     executor.updateTaskState(update.status);
   }
-  const accepted = agent.runtime.dispatch(agent.sum, (s) => s.update(update));
+  const checkpoint = recovery.taskUpdatesPath(agent, executor, taskId);
+  const accepted = agent.runtime.dispatch(agent.sum, (s) => s.update(update, checkpoint));
   agent.defer(accepted, (result) => {
     if (!result.ok) {
       agent.runtime.log.error({ err: result.error, task: taskId }, 'status update manager refused an update');
@@ -252,11 +257,20 @@ export function forwardToMaster(agent: Agent, update: StatusUpdate): void {
 }
 
 /** The executor's task ended with its container: TASK_FAILED unless the termination says otherwise. */
-export function sendExecutorTerminatedUpdate(agent: Agent, framework: Framework, executor: Executor, taskId: string, message: string): void {
-  const update = agentUpdate(agent, framework.id, taskId, mesos.TaskState.TASK_FAILED, message, Reason.REASON_EXECUTOR_TERMINATED, executor.id);
+export function sendExecutorTerminatedUpdate(
+  agent: Agent,
+  framework: Framework,
+  executor: Executor,
+  taskId: string,
+  message: string,
+  state: mesos.TaskState = mesos.TaskState.TASK_FAILED,
+  reason: mesos.TaskStatus.Reason = Reason.REASON_EXECUTOR_TERMINATED,
+): void {
+  const update = agentUpdate(agent, framework.id, taskId, state, message, reason, executor.id);
   executor.updateTaskState(update.status);
+  const checkpoint = recovery.taskUpdatesPath(agent, executor, taskId);
   void agent.runtime
-    .dispatch(agent.sum, (s) => s.update(update))
+    .dispatch(agent.sum, (s) => s.update(update, checkpoint))
     .catch((error: unknown) => agent.runtime.log.error({ err: error }, 'failed to queue executor-terminated update'));
 }
 
@@ -319,6 +333,7 @@ export function updateFramework(agent: Agent, from: UPID, msg: mesos.internal.Up
   const framework = agent.frameworks.get(msg.framework_id.value);
   if (framework === undefined) return;
   framework.pid = has(msg, 'pid') ? frameworkPid(msg.pid) : undefined;
+  recovery.checkpointFramework(agent, framework);
 }
 
 /** Tasks the master asked about after re-registration get their latest state re-sent. */
@@ -340,7 +355,7 @@ export function reregistrationMessage(agent: Agent): mesos.internal.ReregisterSl
   const message: mesos.internal.ReregisterSlaveMessage.$Properties = {
     slave: agent.info,
     version: '1.0.0',
-    checkpointed_resources: [],
+    checkpointed_resources: agent.checkpointedResources,
     frameworks: [],
     tasks: [],
     executor_infos: [],

@@ -67,6 +67,10 @@ export class ExecutorProcess extends Process {
   private readonly tasks = new Map<string, TaskInfo>();
   private recoveryTimer: Timer | undefined;
   private shutdownProcess: ShutdownProcess | undefined;
+  /** The checkpointing agent went away; waiting for it to recover and reconnect. */
+  private awaitingAgent = false;
+  /** stop() came while awaiting the agent with updates unacknowledged: done once they are. */
+  private stopPending = false;
 
   constructor(
     private readonly config: ExecutorEnvironment,
@@ -129,8 +133,10 @@ export class ExecutorProcess extends Process {
     if (this.ignoring('re-registered message')) return;
     this.log.info({ agentId: message.slave_id.value }, 'Executor re-registered on agent');
     this.connected = true;
+    this.awaitingAgent = false;
     this.connection = randomUUID();
     this.executor.reregistered(this.driver, message.slave_info);
+    this.stopIfDone();
   }
 
   /** A recovered agent asks us to re-register, with everything it may have missed. */
@@ -175,6 +181,7 @@ export class ExecutorProcess extends Process {
     this.updates.delete(uuid);
     this.tasks.delete(message.task_id.value);
     this.executor.acknowledged?.(this.driver, message.task_id, message.uuid);
+    this.stopIfDone();
   }
 
   private frameworkMessage(data: Uint8Array): void {
@@ -208,6 +215,10 @@ export class ExecutorProcess extends Process {
     this.executor.shutdown(this.driver);
     this.aborted = true;
     if (this.config.local) this.terminate();
+    if (this.stopPending) {
+      this.stopPending = false;
+      this.stop();
+    }
   }
 
   protected override exited(pid: UPID): void {
@@ -215,6 +226,7 @@ export class ExecutorProcess extends Process {
     if (this.config.checkpoint && this.connected) {
       // A checkpointing agent can come back and reconnect (agent recovery).
       this.connected = false;
+      this.awaitingAgent = true;
       this.log.info(
         { recoveryTimeoutMs: this.config.recoveryTimeoutMs, agentId: this.config.agentId },
         'Agent exited, but framework has checkpointing enabled. Waiting to reconnect with agent',
@@ -271,9 +283,26 @@ export class ExecutorProcess extends Process {
     });
   }
 
+  /**
+   * Stops the driver. An extension of exec.cpp: while a checkpointing agent is
+   * away (it may be recovering) and updates are unacknowledged, the stop waits
+   * until the recovered agent has them, or the recovery timeout, so that an
+   * update sent while the agent was down is not lost with the executor.
+   */
   stop(): void {
+    if (this.awaitingAgent && this.updates.size > 0 && !this.aborted) {
+      this.log.info({ unacknowledged: this.updates.size }, 'Stopping once the agent is back and has acknowledged the pending status updates');
+      this.stopPending = true;
+      return;
+    }
     this.terminate();
     this.hooks.triggerLatch();
+  }
+
+  private stopIfDone(): void {
+    if (!this.stopPending || this.awaitingAgent || this.updates.size > 0) return;
+    this.stopPending = false;
+    this.stop();
   }
 
   abort(): void {

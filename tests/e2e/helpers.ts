@@ -244,6 +244,36 @@ export class Cluster {
     return agent;
   }
 
+  /**
+   * Agent recovery: SIGKILLs the agent (unless it already exited) and starts a
+   * new `mesos-agent` on the same work dir and port, with `args` (the
+   * original ones are not repeated). Waits for it to listen unless `wait` is
+   * false (an agent expected to fail).
+   */
+  async restartAgent(agent: Agent, args: string[] = [], wait = true): Promise<Agent> {
+    if (agent.proc.running) {
+      agent.proc.kill('SIGKILL');
+      await agent.proc.exited;
+    }
+    const port = agent.address.split(':').pop() ?? '0';
+    const proc = this.track(
+      startNode(`${agent.proc.label}-restarted`, [
+        bin('mesos-agent'),
+        '--ip=127.0.0.1',
+        `--port=${port}`,
+        `--master=${this.masterAddress}`,
+        `--work_dir=${agent.workDir}`,
+        `--resources=${AGENT_RESOURCES}`,
+        '--registration_backoff_factor=10ms',
+        ...args,
+      ]),
+    );
+    const restarted = { proc, address: agent.address, workDir: agent.workDir };
+    if (wait) await proc.waitFor(/listening on http:\/\/(\S+) /, 20_000);
+    this.agents.push(restarted);
+    return restarted;
+  }
+
   /** Waits until the master lists `count` active agents; returns their ids. */
   async agentsRegistered(count: number, timeoutMs = 20_000): Promise<string[]> {
     return until(`${count} active agents`, timeoutMs, async () => {
