@@ -94,9 +94,12 @@ const pool: Buffer[] = [];
 const pooled = new WeakSet<ArrayBufferLike>();
 let poolTimer: NodeJS.Timeout | undefined;
 
+let batchesAllocated = 0;
+
 function takeBatch(): Buffer {
   const reused = pool.pop();
   if (reused !== undefined) return reused;
+  batchesAllocated++;
   const batch = Buffer.allocUnsafeSlow(ChunkWriter.CHUNK);
   pooled.add(batch.buffer);
   return batch;
@@ -108,10 +111,14 @@ function takeBatch(): Buffer {
  * other buffers in the list (cached leaves, small batches) are ignored.
  */
 export function releaseChunks(chunks: readonly Buffer[]): void {
+  // A batch may appear as several pieces (cut around large leaves written in place): give it back once.
+  const seen = new Set<ArrayBufferLike>();
   for (const chunk of chunks) {
     if (pool.length >= POOL_MAX) break;
-    if (chunk.byteOffset !== 0 || !pooled.has(chunk.buffer)) continue;
-    pool.push(Buffer.from(chunk.buffer, 0, ChunkWriter.CHUNK));
+    const batch = chunk.buffer;
+    if (!pooled.has(batch) || seen.has(batch)) continue;
+    seen.add(batch);
+    pool.push(Buffer.from(batch, 0, ChunkWriter.CHUNK));
   }
   if (poolTimer === undefined && pool.length > 0) {
     poolTimer = setTimeout(() => {
@@ -129,6 +136,11 @@ export function pooledChunkCount(): number {
   return pool.length;
 }
 
+/** How many batches were ever allocated (tests). */
+export function allocatedChunkCount(): number {
+  return batchesAllocated;
+}
+
 /**
  * Collects output in batches of about CHUNK bytes: small pieces are copied
  * into the current batch, large ones are taken as they are (cached leaves
@@ -139,6 +151,8 @@ class ChunkWriter {
   static readonly CHUNK = 64 * 1024;
   readonly chunks: Buffer[] = [];
   private current: Buffer | undefined;
+  /** Where the current batch's piece not yet in `chunks` starts, and where writing goes on. */
+  private start = 0;
   private at = 0;
   total = 0;
 
@@ -162,7 +176,8 @@ class ChunkWriter {
   bytes(data: Uint8Array): void {
     this.total += data.length;
     if (data.length > ChunkWriter.CHUNK / 4) {
-      this.flush();
+      // Taken as it is; the current batch goes on filling after it.
+      this.cut();
       this.chunks.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
       return;
     }
@@ -187,10 +202,17 @@ class ChunkWriter {
     return this.current;
   }
 
+  /** Ends the current piece; the batch's free rest stays in use. */
+  private cut(): void {
+    if (this.current === undefined || this.at === this.start) return;
+    this.chunks.push(this.current.subarray(this.start, this.at));
+    this.start = this.at;
+  }
+
   private flush(): void {
-    if (this.current === undefined) return;
-    if (this.at > 0) this.chunks.push(this.current.subarray(0, this.at));
+    this.cut();
     this.current = undefined;
+    this.start = 0;
     this.at = 0;
   }
 }
