@@ -47,6 +47,19 @@ function sleepPid(agent: Agent): number | undefined {
   return undefined;
 }
 
+/** The pid of the task's shell: a process under the agent's sandboxes whose command line mentions `marker`. */
+function shellPid(agent: Agent, marker: string): number | undefined {
+  for (const pid of processesUnder(path.join(agent.workDir, 'slaves'))) {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.startsWith('sh\0') && cmdline.includes(marker)) return pid;
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
+}
+
 async function agentId(agent: Agent): Promise<string> {
   return until('the agent to register', 20_000, async () => {
     const response = await fetch(`http://${agent.address}/state`);
@@ -72,9 +85,12 @@ const count = (text: string, pattern: RegExp): number => text.match(new RegExp(p
 test.serial('a checkpointing task survives an agent restart: same agent id, same pid, updates after recovery', async (t) => {
   const agent = await cluster.startAgent();
   const id = await agentId(agent);
-  const execute = cluster.execute([`--master=${cluster.masterAddress}`, '--name=survivor', '--command=sleep 6', '--checkpoint', '--resources=cpus:0.5;mem:64']);
+  // The task runs until the test lets it finish, however long the restart takes under load.
+  const go = path.join(cluster.root, 'survivor-go');
+  const command = `while [ ! -e ${go} ]; do sleep 0.1; done`;
+  const execute = cluster.execute([`--master=${cluster.masterAddress}`, '--name=survivor', `--command=${command}`, '--checkpoint', '--resources=cpus:0.5;mem:64']);
   await execute.waitFor(/TASK_RUNNING/, 30_000);
-  const pid = await until('the task process', 10_000, () => sleepPid(agent));
+  const pid = await until('the task process', 10_000, () => shellPid(agent, go));
   // The framework's acknowledgement of TASK_RUNNING is checkpointed: it is not resent.
   await until('the acknowledgement in task.updates', 10_000, () => (acknowledgements(agent) >= 1 ? true : undefined));
 
@@ -88,7 +104,8 @@ test.serial('a checkpointing task survives an agent restart: same agent id, same
     const task = state.frameworks.flatMap((f) => f.executors.flatMap((e) => e.tasks)).find((x) => x.id === 'survivor');
     return task?.state === 'TASK_RUNNING' ? true : undefined;
   });
-  t.is(sleepPid(restarted), pid, 'same task process');
+  t.is(shellPid(restarted, go), pid, 'same task process');
+  fs.writeFileSync(go, '');
   t.is(await execute.exitCode(30_000), 0, execute.output);
   t.is(count(execute.output, /Received status update TASK_FINISHED/), 1, execute.output);
   t.is(count(execute.output, /Received status update TASK_RUNNING/), 1, execute.output);
@@ -98,12 +115,17 @@ test.serial('a checkpointing task survives an agent restart: same agent id, same
 
 test.serial('an update sent while the agent was down reaches the framework once after recovery', async (t) => {
   const agent = await cluster.startAgent();
-  const execute = cluster.execute([`--master=${cluster.masterAddress}`, '--name=while-down', '--command=sleep 2', '--checkpoint', '--resources=cpus:0.5;mem:64']);
+  const go = path.join(cluster.root, 'while-down-go');
+  const command = `while [ ! -e ${go} ]; do sleep 0.1; done`;
+  const execute = cluster.execute([`--master=${cluster.masterAddress}`, '--name=while-down', `--command=${command}`, '--checkpoint', '--resources=cpus:0.5;mem:64']);
   await execute.waitFor(/TASK_RUNNING/, 30_000);
+  const pid = await until('the task process', 10_000, () => shellPid(agent, go));
   agent.proc.kill('SIGKILL');
   await agent.proc.exited;
   // The task finishes while the agent is dead; its executor keeps the update.
-  await sleep(4_000);
+  fs.writeFileSync(go, '');
+  await until('the task to finish', 10_000, () => (isAlive(pid) ? undefined : true));
+  await sleep(500);
   t.false(/TASK_FINISHED/.test(execute.output));
   await cluster.restartAgent(agent);
   t.is(await execute.exitCode(30_000), 0, execute.output);
