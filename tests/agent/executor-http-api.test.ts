@@ -532,7 +532,8 @@ test('an HTTP executor that never subscribes is destroyed after the registration
       t.false(a.containerizer.destroyed.includes(a.containerOf('prompt')));
       t.is(a.executor('prompt')?.state, 'RUNNING');
     },
-    { executorRegistrationTimeoutMs: 100 },
+    // Long enough for 'prompt' to subscribe in time on a loaded machine.
+    { executorRegistrationTimeoutMs: 1_500 },
   );
 });
 

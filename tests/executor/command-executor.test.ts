@@ -100,7 +100,7 @@ asRoot('CommandInfo.user: the task runs as that user when the executor is root',
 test.serial('sleep 60 + kill: TASK_KILLING (capability) and TASK_KILLED by SIGTERM; nothing left of the task', async (t) => {
   const s = await launch(t, { value: 'sleep 60' }, { capabilities: [KILLING] });
   t.is((await nextUpdate(s.agent, s.run)).status.state, S.TASK_RUNNING);
-  const pid = s.run.taskPid();
+  const pid = await s.run.forkedPid();
   if (pid === undefined) return t.fail(s.run.stdout());
   t.true(sessionMembers(pid).length > 0, 'the task runs in its own session');
   kill(s);
@@ -108,8 +108,8 @@ test.serial('sleep 60 + kill: TASK_KILLING (capability) and TASK_KILLED by SIGTE
   const killed = await nextUpdate(s.agent, s.run);
   t.is(killed.status.state, S.TASK_KILLED);
   t.is(killed.status.message, 'Command terminated with signal Terminated');
-  t.regex(s.run.stdout(), /Received kill for task task-1 with grace period of 3secs/);
   t.is((await s.run.exited).code, 0);
+  t.regex(s.run.stdout(), /Received kill for task task-1 with grace period of 3secs/);
   t.deepEqual(sessionMembers(pid), []);
 });
 
@@ -128,16 +128,16 @@ test.serial('a task ignoring SIGTERM is SIGKILLed after the kill policy grace pe
     { task: { kill_policy: { grace_period: { nanoseconds: 1_000_000_000 } } } },
   );
   t.is((await nextUpdate(s.agent, s.run)).status.state, S.TASK_RUNNING);
-  const pid = s.run.taskPid();
+  const pid = await s.run.forkedPid();
   if (pid === undefined) return t.fail(s.run.stdout());
   while (sessionMembers(pid).length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
   kill(s);
   const killed = await nextUpdate(s.agent, s.run);
   t.is(killed.status.state, S.TASK_KILLED);
   t.is(killed.status.message, 'Command terminated with signal Killed');
+  await s.run.exited;
   t.regex(s.run.stdout(), /with grace period of 1secs/);
   t.regex(s.run.stdout(), /did not terminate after 1secs, sending SIGKILL/);
-  await s.run.exited;
   t.deepEqual(sessionMembers(pid), []);
 });
 
@@ -150,8 +150,8 @@ test.serial('the kill request policy wins over the task policy', async (t) => {
   t.is((await nextUpdate(s.agent, s.run)).status.state, S.TASK_RUNNING);
   kill(s, 200_000_000);
   t.is((await nextUpdate(s.agent, s.run)).status.state, S.TASK_KILLED);
-  t.regex(s.run.stdout(), /with grace period of 200ms/);
   await s.run.exited;
+  t.regex(s.run.stdout(), /with grace period of 200ms/);
 });
 
 test.serial('background processes left by a finished task are killed', async (t) => {
@@ -159,7 +159,7 @@ test.serial('background processes left by a finished task are killed', async (t)
   t.is((await nextUpdate(s.agent, s.run)).status.state, S.TASK_RUNNING);
   const finished = await nextUpdate(s.agent, s.run);
   t.is(finished.status.state, S.TASK_FINISHED);
-  const pid = s.run.taskPid();
+  const pid = await s.run.forkedPid();
   await s.run.exited;
   if (pid === undefined) return t.fail();
   t.deepEqual(sessionMembers(pid), []);
@@ -168,13 +168,13 @@ test.serial('background processes left by a finished task are killed', async (t)
 test.serial('ShutdownExecutorMessage kills the running task and the executor exits', async (t) => {
   const s = await launch(t, { value: 'sleep 60' }, { env: { MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: '3secs' } });
   t.is((await nextUpdate(s.agent, s.run)).status.state, S.TASK_RUNNING);
-  const pid = s.run.taskPid();
+  const pid = await s.run.forkedPid();
   s.agent.sendProto(s.executor, M.ShutdownExecutorMessage, {});
   const killed = await nextUpdate(s.agent, s.run);
   t.is(killed.status.state, S.TASK_KILLED);
+  const exit = await s.run.exited;
   t.regex(s.run.stdout(), /Shutting down/);
   t.regex(s.run.stdout(), /with grace period|Sending SIGTERM/);
-  const exit = await s.run.exited;
   t.true(exit.code === 0 || exit.signal === 'SIGKILL');
   if (pid !== undefined) t.deepEqual(sessionMembers(pid), []);
 });

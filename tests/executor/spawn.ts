@@ -23,6 +23,8 @@ export interface ExecutorRun {
   within<T>(promise: Promise<T>): Promise<T>;
   /** The task's pid, from the executor's "Forked command at N" line. */
   taskPid(): number | undefined;
+  /** The same, waiting (up to 5 s) for the line to be read from the pipe. */
+  forkedPid(): Promise<number | undefined>;
 }
 
 export function spawnExecutor(
@@ -62,6 +64,15 @@ export function spawnExecutor(
     taskPid: () => {
       const match = /Forked command at (\d+)/.exec(out);
       return match ? Number(match[1]) : undefined;
+    },
+    forkedPid: async () => {
+      // The update can arrive before the executor's stdout has been read.
+      for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
+        const pid = run.taskPid();
+        if (pid !== undefined) return pid;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return run.taskPid();
     },
   };
   return run;
