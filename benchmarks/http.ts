@@ -62,8 +62,8 @@ function getState(): void {
     return total;
   };
   const render = {
-    protobuf: () => size(treeBytesChunks(responseTree('GET_STATE', 9, 'get_state', getStateTree(state)))),
-    json: () => size(treeJsonChunks(responseTree('GET_STATE', 9, 'get_state', getStateTree(state)))),
+    protobuf: () => size(treeBytesChunks(responseTree('GET_STATE', 9, 'get_state', getStateTree(state)), true)),
+    json: () => size(treeJsonChunks(responseTree('GET_STATE', 9, 'get_state', getStateTree(state)), true)),
   };
   for (const kind of ['protobuf', 'json'] as const) {
     collect();

@@ -236,7 +236,7 @@ const STREAM_ABOVE = 4 * 1024 * 1024;
  * Content-Length, as Mesos answers.
  */
 function tree(accept: ContentType, message: Tree): Response {
-  const chunks = accept === APPLICATION_PROTOBUF ? treeBytesChunks(message) : treeJsonChunks(message);
+  const chunks = accept === APPLICATION_PROTOBUF ? treeBytesChunks(message, true) : treeJsonChunks(message, true);
   if (message.byteLength() <= STREAM_ABOVE) {
     if (chunks.length === 1) return ok(accept, chunks[0] as Buffer);
     const body = Buffer.concat(chunks);

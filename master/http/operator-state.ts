@@ -156,8 +156,11 @@ class ChunkWriter {
   private at = 0;
   total = 0;
 
-  /** `expected`: about how many bytes will be written (sizes the first batch). */
-  constructor(private readonly expected: number) {}
+  /** `expected`: about how many bytes will be written (sizes the first batch); `pooled`: full batches come from the pool. */
+  constructor(
+    private readonly expected: number,
+    private readonly pooled = false,
+  ) {}
 
   byte(value: number): void {
     const current = this.current !== undefined && this.at < this.current.length ? this.current : this.next(1);
@@ -198,7 +201,7 @@ class ChunkWriter {
     this.flush();
     // The first batch is sized by the estimate (an event takes one small buffer), the rest are full size.
     const size = Math.max(need, this.chunks.length === 0 ? Math.min(ChunkWriter.CHUNK, this.expected) : ChunkWriter.CHUNK);
-    this.current = size === ChunkWriter.CHUNK ? takeBatch() : Buffer.allocUnsafe(size);
+    this.current = this.pooled && size === ChunkWriter.CHUNK ? takeBatch() : Buffer.allocUnsafe(size);
     return this.current;
   }
 
@@ -288,18 +291,23 @@ function writeTreeJson(out: ChunkWriter, tree: Tree): void {
   out.byte(CLOSE_BRACE);
 }
 
-/** The protobuf encoding of a tree, in chunks of about 256 KB. */
-export function treeBytesChunks(tree: Tree): Buffer[] {
-  const out = new ChunkWriter(tree.byteLength());
+/**
+ * The protobuf encoding of a tree, in chunks of up to 64 KB. `pooled`: the
+ * batches come from the pool, and the caller gives them back with
+ * releaseChunks once nothing refers to them (a response once sent); without
+ * it (events shared by many subscribers) they are fresh and left to the GC.
+ */
+export function treeBytesChunks(tree: Tree, pooled = false): Buffer[] {
+  const out = new ChunkWriter(tree.byteLength(), pooled);
   writeTree(out, tree);
   if (out.total !== tree.byteLength()) throw new Error(`operator-state: wrote ${out.total} bytes of ${tree.byteLength()}`);
   return out.finish();
 }
 
-/** The v1 JSON of a tree (keys sorted, UTF-8), in chunks of about 256 KB. */
-export function treeJsonChunks(tree: Tree): Buffer[] {
+/** The v1 JSON of a tree (keys sorted, UTF-8), in chunks of up to 64 KB; `pooled` as for treeBytesChunks. */
+export function treeJsonChunks(tree: Tree, pooled = false): Buffer[] {
   // Mesos's JSON runs about 2.4 times the protobuf size.
-  const out = new ChunkWriter(Math.ceil(tree.byteLength() * 2.5));
+  const out = new ChunkWriter(Math.ceil(tree.byteLength() * 2.5), pooled);
   writeTreeJson(out, tree);
   return out.finish();
 }

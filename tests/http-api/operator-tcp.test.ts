@@ -182,7 +182,8 @@ test('a subscriber that never reads is dropped with bounded memory; the master k
   }
 });
 
-test('a large GET_STATE streams, gives its batches back once sent, and the next one reuses them for the same state', async (t) => {
+// Serial: the batch pool is one per process, and the other tests here render events meanwhile.
+test.serial('a large GET_STATE streams, gives its batches back once sent, and the next one reuses them for the same state', async (t) => {
   const w = await world();
   try {
     // ~6.5 MB of state, above the 4 MB streaming threshold, in tasks small enough (2 KB of
