@@ -31,9 +31,11 @@ import {
   getBootIdPath,
   getExecutorInfoPath,
   getExecutorLatestRunPath,
+  getExecutorPath,
   getExecutorRunPath,
   getExecutorSentinelPath,
   getFrameworkInfoPath,
+  getFrameworkPath,
   getFrameworkPidPath,
   getLatestSlavePath,
   getLibprocessPidPath,
@@ -56,6 +58,52 @@ export type RecoverMode = 'reconnect' | 'cleanup';
 
 function metaDir(agent: Agent): string {
   return getMetaRootDir(agent.options.workDir);
+}
+
+/**
+ * Slave::garbageCollect: removes `path` `--gc_delay` after its modification
+ * time (`touch`: after now, for directories that may never have been
+ * scheduled). Recovery uses it for what it will not recover.
+ */
+function garbageCollect(agent: Agent, target: string, touch = false): void {
+  const gc = agent.gc;
+  if (gc === undefined) return;
+  let mtimeMs: number;
+  try {
+    if (touch) {
+      const now = new Date();
+      fs.utimesSync(target, now, now);
+    }
+    mtimeMs = fs.statSync(target).mtimeMs;
+  } catch (error) {
+    // Nothing there (a meta directory without a work directory, or the reverse).
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      agent.runtime.log.error({ err: error }, `Failed to find the mtime of '${target}'`);
+    }
+    return;
+  }
+  const delayMs = Math.max(0, agent.options.gcDelayMs - (Date.now() - mtimeMs));
+  gc.schedule(delayMs, target).catch((error: unknown) => {
+    agent.runtime.log.warn({ err: error }, `Failed to garbage collect '${target}'`);
+  });
+}
+
+/** Work and meta directories of agents other than this one (Slave::__recover): old ids go. */
+function collectOldAgents(agent: Agent): void {
+  const root = path.join(agent.options.workDir, 'slaves');
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(root, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  const current = agent.info.id?.value;
+  for (const entry of entries) {
+    if (!entry.isDirectory() || entry.name === current) continue;
+    agent.runtime.log.info(`Garbage collecting old agent ${entry.name}`);
+    garbageCollect(agent, path.join(root, entry.name), true);
+    garbageCollect(agent, getSlavePath(metaDir(agent), entry.name), true);
+  }
 }
 
 /** Runs a checkpoint; a failure is logged (the agent goes on, as far as it can). */
@@ -228,7 +276,11 @@ function recoverFramework(agent: Agent, state: FrameworkState): void {
     log.warn({ framework: state.id }, 'Skipping recovery of a framework whose info or pid cannot be recovered');
     return;
   }
-  if (state.executors.size === 0) return;
+  if (state.executors.size === 0) {
+    garbageCollect(agent, getFrameworkPath(agent.options.workDir, agent.id, state.id));
+    garbageCollect(agent, getFrameworkPath(metaDir(agent), agent.id, state.id));
+    return;
+  }
   log.info({ framework: state.id }, 'Recovering framework');
   const info: mesos.FrameworkInfo.$Properties = has(state.info, 'id') ? state.info : { ...state.info, id: { value: state.id } };
   const framework = new Framework(info, state.pid);
@@ -247,7 +299,16 @@ function recoverExecutor(agent: Agent, framework: Framework, state: ExecutorStat
       { executor: state.id, framework: framework.id },
       `Skipping recovery of executor '${state.id}' of framework ${framework.id} because its latest run or executor info cannot be recovered`,
     );
+    garbageCollect(agent, getExecutorPath(agent.options.workDir, agent.id, framework.id, state.id));
+    garbageCollect(agent, getExecutorPath(metaDir(agent), agent.id, framework.id, state.id));
     return;
+  }
+  // Only the latest run is recovered: the older ones go (the executor's own
+  // directories go when its latest run ends).
+  for (const old of state.runs.keys()) {
+    if (old === run.id) continue;
+    garbageCollect(agent, getExecutorRunPath(agent.options.workDir, agent.id, framework.id, state.id, old));
+    garbageCollect(agent, getExecutorRunPath(metaDir(agent), agent.id, framework.id, state.id, old));
   }
   log.info({ executor: state.id, framework: framework.id }, 'Recovering executor');
   const directory = getExecutorRunPath(agent.options.workDir, agent.id, framework.id, state.id, run.id);
@@ -356,6 +417,7 @@ function reregisterExecutorTimeout(agent: Agent): void {
 function finish(agent: Agent, mode: RecoverMode): void {
   if (agent.state !== 'RECOVERING') return;
   agent.runtime.log.info('Finished recovery');
+  collectOldAgents(agent);
   const bootId = currentBootId();
   if (bootId !== undefined) {
     checkpointing(agent, 'the boot id', () => writeFileAtomic(getBootIdPath(metaDir(agent)), bootId));

@@ -94,9 +94,31 @@ test.serial('a checkpointing task survives an agent restart: same agent id, same
   // The framework's acknowledgement of TASK_RUNNING is checkpointed: it is not resent.
   await until('the acknowledgement in task.updates', 10_000, () => (acknowledgements(agent) >= 1 ? true : undefined));
 
-  const restarted = await cluster.restartAgent(agent);
+  // What recovery does not take over is garbage collected: another agent's
+  // directories, and an older run of the executor (work and meta).
+  const runs = path.join(agent.workDir, 'slaves', id, 'frameworks');
+  const latestRun = fs
+    .readdirSync(runs, { recursive: true })
+    .map(String)
+    .find((f) => /executors\/survivor\/runs\/[^/]+$/.test(f) && !f.endsWith('latest'));
+  if (latestRun === undefined) return t.fail('no run directory');
+  const oldRun = path.join(path.dirname(latestRun), 'old-run');
+  const leftovers = [
+    path.join(agent.workDir, 'slaves', 'OLD-S9', 'stdout'),
+    path.join(agent.workDir, 'meta', 'slaves', 'OLD-S9', 'slave.info'),
+    path.join(runs, oldRun, 'stdout'),
+    path.join(agent.workDir, 'meta', 'slaves', id, 'frameworks', oldRun, 'pids', 'forked.pid'),
+  ];
+  for (const file of leftovers) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, '');
+  }
+
+  const restarted = await cluster.restartAgent(agent, ['--gc_delay=1secs']);
   t.is(await agentId(restarted), id, 'the restarted agent keeps its id');
   t.true(isAlive(pid), 'the task kept running through the restart');
+  await until('the old directories to be collected', 15_000, () => (leftovers.every((f) => !fs.existsSync(path.dirname(f))) ? true : undefined));
+  t.true(fs.existsSync(path.join(runs, latestRun)), 'the latest run stays');
   // The executor re-registered: the agent reports the task RUNNING.
   await until('the recovered task in the agent state', 10_000, async () => {
     const response = await fetch(`http://${restarted.address}/state`);
