@@ -46,6 +46,8 @@ export interface AgentOptions {
   strict?: boolean;
   /** How long recovered executors have to re-register (EXECUTOR_REREGISTER_TIMEOUT, 2 s). */
   executorReregisterTimeoutMs?: number;
+  /** --fetcher_cache_dir: this agent's part of it is emptied once its id is known (registered or recovered). */
+  fetcherCacheDir?: string;
   random?: () => number;
 }
 
@@ -222,6 +224,7 @@ export class Agent extends Process implements AgentView {
     if (this.state === 'DISCONNECTED') {
       this.info = { ...this.info, id: { value: agentId } };
       recovery.checkpointSlaveInfo(this);
+      recovery.clearFetcherCache(this);
       this.state = 'RUNNING';
       this.registrationTimer?.cancel();
       void this.runtime.dispatch(this.sum, (s) => s.resume()).catch(() => undefined);

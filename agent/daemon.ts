@@ -72,6 +72,7 @@ export function startAgent(runtime: Runtime, setup: AgentSetup): Agent {
       flags: setup.flagsJson,
       recover: flags.recover === 'cleanup' ? 'cleanup' : 'reconnect',
       strict: flags.strict,
+      fetcherCacheDir: flags.fetcher_cache_dir,
       ...(setup.random !== undefined ? { random: setup.random } : {}),
     },
     containerizer,

@@ -49,6 +49,7 @@ import {
 import { recoverState, uuidHex, type ExecutorState, type FrameworkState, type SlaveState } from './state.js';
 import type { RecoveredStream } from './status-update-manager.js';
 import * as executors from './executors.js';
+import { Fetcher } from './fetcher.js';
 import * as tasks from './tasks.js';
 
 /** EXECUTOR_REREGISTER_TIMEOUT (src/slave/constants.hpp). */
@@ -85,6 +86,18 @@ function garbageCollect(agent: Agent, target: string, touch = false): void {
   const delayMs = Math.max(0, agent.options.gcDelayMs - (Date.now() - mtimeMs));
   gc.schedule(delayMs, target).catch((error: unknown) => {
     agent.runtime.log.warn({ err: error }, `Failed to garbage collect '${target}'`);
+  });
+}
+
+/**
+ * Fetcher::recover: the cache is not recovered; this agent's cache directory is
+ * emptied once its id is known (Slave::registered, Slave::__recover).
+ */
+export function clearFetcherCache(agent: Agent): void {
+  const root = agent.options.fetcherCacheDir;
+  if (root === undefined || root === '' || agent.id === '') return;
+  Fetcher.recover(agent.id, { fetcher_cache_dir: root }).catch((error: unknown) => {
+    agent.runtime.log.error({ err: error }, `Could not initialize fetcher cache: ${errorText(error)}`);
   });
 }
 
@@ -418,6 +431,7 @@ function finish(agent: Agent, mode: RecoverMode): void {
   if (agent.state !== 'RECOVERING') return;
   agent.runtime.log.info('Finished recovery');
   collectOldAgents(agent);
+  clearFetcherCache(agent);
   const bootId = currentBootId();
   if (bootId !== undefined) {
     checkpointing(agent, 'the boot id', () => writeFileAtomic(getBootIdPath(metaDir(agent)), bootId));

@@ -114,9 +114,20 @@ test.serial('a checkpointing task survives an agent restart: same agent id, same
     fs.writeFileSync(file, '');
   }
 
-  const restarted = await cluster.restartAgent(agent, ['--gc_delay=1secs']);
+  // The fetcher cache is not recovered: the agent's part of it is emptied (Fetcher::recover).
+  const fetchCache = path.join(cluster.root, 'fetch');
+  const cached = path.join(fetchCache, 'slaves', id, 'root', 'c1-file');
+  fs.mkdirSync(path.dirname(cached), { recursive: true });
+  fs.writeFileSync(cached, 'cached');
+  const other = path.join(fetchCache, 'slaves', 'OTHER-S1', 'root', 'c2-file');
+  fs.mkdirSync(path.dirname(other), { recursive: true });
+  fs.writeFileSync(other, 'cached');
+
+  const restarted = await cluster.restartAgent(agent, ['--gc_delay=1secs', `--fetcher_cache_dir=${fetchCache}`]);
   t.is(await agentId(restarted), id, 'the restarted agent keeps its id');
   t.true(isAlive(pid), 'the task kept running through the restart');
+  await until('the fetcher cache to be emptied', 10_000, () => (fs.existsSync(path.join(fetchCache, 'slaves', id)) ? undefined : true));
+  t.true(fs.existsSync(other), "another agent's cache is not touched");
   await until('the old directories to be collected', 15_000, () => (leftovers.every((f) => !fs.existsSync(path.dirname(f))) ? true : undefined));
   t.true(fs.existsSync(path.join(runs, latestRun)), 'the latest run stays');
   // The executor re-registered: the agent reports the task RUNNING.
