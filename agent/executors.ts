@@ -365,8 +365,12 @@ export function shutdownExecutorMessage(agent: Agent, from: UPID, frameworkId: s
   shutdownExecutor(agent, framework, executor);
 }
 
-/** Asks an executor to stop; destroys its container if it is still there after the grace period. */
-export function shutdownExecutor(agent: Agent, framework: Framework, executor: Executor): void {
+/**
+ * Asks an executor to stop; destroys its container if it is still there after the grace period.
+ * `awaitSubscription`: an HTTP executor recovered in cleanup mode, which gets SHUTDOWN when it
+ * subscribes again, so it has the grace period though it is not registered (Slave::_recover).
+ */
+export function shutdownExecutor(agent: Agent, framework: Framework, executor: Executor, awaitSubscription = false): void {
   if (executor.state === 'TERMINATING' || executor.state === 'TERMINATED') return;
   const registered = executor.state === 'RUNNING';
   executor.state = 'TERMINATING';
@@ -378,7 +382,7 @@ export function shutdownExecutor(agent: Agent, framework: Framework, executor: E
   }
   const graceNs = executor.info.shutdown_grace_period?.nanoseconds;
   const graceMs = typeof graceNs === 'number' ? graceNs / 1e6 : agent.options.executorShutdownGracePeriodMs;
-  executor.shutdownTimer = agent.delay(registered ? graceMs : 0, () => {
+  executor.shutdownTimer = agent.delay(registered || awaitSubscription ? graceMs : 0, () => {
     if (executor.state === 'TERMINATED') return;
     agent.runtime.log.info({ executor: executor.id }, 'killing executor: it did not shut down within its grace period');
     void agent.containerizer.destroy(executor.containerId).catch(() => undefined);

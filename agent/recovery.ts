@@ -390,7 +390,8 @@ function reconnectExecutors(agent: Agent, mode: RecoverMode): void {
           executor.pid = recovered;
           executor.state = 'RUNNING';
         }
-        executors.shutdownExecutor(agent, framework, executor);
+        // An HTTP executor hears SHUTDOWN when it subscribes again.
+        executors.shutdownExecutor(agent, framework, executor, recovered === 'http');
       } else {
         log.info(fields, 'Killing executor because no pid or http checkpoint file was found');
         void agent.containerizer.destroy(executor.containerId).catch(() => undefined);

@@ -197,6 +197,23 @@ test.serial('--recover=cleanup kills the recovered executors and exits', async (
   await execute.waitFor(/TASK_(LOST|FAILED|KILLED)/, 30_000);
 });
 
+test.serial('--recover=cleanup: a recovered HTTP executor is told to shut down when it subscribes again', async (t) => {
+  const agent = await cluster.startAgent(['--http_command_executor']);
+  const execute = cluster.execute([`--master=${cluster.masterAddress}`, '--name=http-cleanup', '--command=sleep 1000', '--checkpoint', '--resources=cpus:0.5;mem:64']);
+  await execute.waitFor(/TASK_RUNNING/, 30_000);
+  const pid = await until('the task process', 10_000, () => sleepPid(agent));
+  const cleanup = await cluster.restartAgent(agent, ['--http_command_executor', '--recover=cleanup', '--executor_shutdown_grace_period=20secs']);
+  t.is(await cleanup.proc.exitCode(40_000), 0, cleanup.proc.output);
+  await until('the task to be gone', 10_000, () => (isAlive(pid) ? undefined : true));
+  // It shut down on request (its own progress lines), rather than being killed after the grace period.
+  const stdout = fs
+    .readdirSync(path.join(agent.workDir, 'slaves'), { recursive: true })
+    .map(String)
+    .find((f) => /executors\/http-cleanup\/runs\/[^/]+\/stdout$/.test(f) && !f.includes('/latest/'));
+  t.truthy(stdout);
+  t.regex(fs.readFileSync(path.join(agent.workDir, 'slaves', stdout ?? ''), 'utf8'), /Shutting down/);
+});
+
 test.serial('an executor that does not re-register in time is destroyed and its task lost', async (t) => {
   const agent = await cluster.startAgent();
   const execute = cluster.execute([`--master=${cluster.masterAddress}`, '--name=hung', '--command=sleep 1000', '--checkpoint', '--resources=cpus:0.5;mem:64']);
