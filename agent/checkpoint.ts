@@ -17,6 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { errorText } from '../common/errors.js';
 
 /** An encoder/decoder pair of a generated protobuf type. */
 export interface ProtoType<T, P> {
@@ -71,16 +72,33 @@ export function readRecords<T>(buffer: Uint8Array, decode: (bytes: Uint8Array) =
   return { records, consumed: offset };
 }
 
+/** A temporary file next to `file`, for writing it atomically. */
+function tempPathFor(file: string): string {
+  return path.join(path.dirname(file), `.${randomBytes(6).toString('hex')}`);
+}
+
 /** Writes `data` to `file` atomically (stout's state::checkpoint): temporary file in the same directory, then rename. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const base = path.dirname(file);
-  fs.mkdirSync(base, { recursive: true });
-  const temp = path.join(base, `.${randomBytes(6).toString('hex')}`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temp = tempPathFor(file);
   try {
     fs.writeFileSync(temp, data);
     fs.renameSync(temp, file);
   } catch (error) {
     fs.rmSync(temp, { force: true });
+    throw new CheckpointError(`Failed to checkpoint '${file}': ${errorText(error)}`);
+  }
+}
+
+/** writeFileAtomic off the event loop's thread (the containerizer checkpoints pids while launching). */
+export async function writeFileAtomicAsync(file: string, data: string | Uint8Array): Promise<void> {
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const temp = tempPathFor(file);
+  try {
+    await fs.promises.writeFile(temp, data);
+    await fs.promises.rename(temp, file);
+  } catch (error) {
+    await fs.promises.rm(temp, { force: true });
     throw new CheckpointError(`Failed to checkpoint '${file}': ${errorText(error)}`);
   }
 }
@@ -164,6 +182,3 @@ export function currentBootId(): string | undefined {
   }
 }
 
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

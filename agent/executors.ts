@@ -21,6 +21,7 @@ import { Executor, type ExecutorHttpConnection, type Framework } from './model.j
 import { executorEventOf } from './http/executor-events.js';
 import * as tasks from './tasks.js';
 import * as recovery from './recovery.js';
+import { errorText } from '../common/errors.js';
 
 /** DEFAULT_EXECUTOR_CPUS / DEFAULT_EXECUTOR_MEM (src/slave/constants.hpp). */
 const COMMAND_EXECUTOR_RESOURCES = 'cpus:0.1;mem:32';
@@ -403,6 +404,3 @@ export function shutdownFramework(agent: Agent, from: UPID, frameworkId: string)
   for (const executor of [...framework.executors.values()]) shutdownExecutor(agent, framework, executor);
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -26,7 +26,8 @@ import { has, mesos, stringifyJSON, toJSON } from '../proto/index.js';
 import { Resources } from '../common/resources.js';
 import type { Agent } from './agent.js';
 import { Executor, Framework } from './model.js';
-import { currentBootId, errorText, relinkLatestSync, writeFileAtomic, writeMessage, writeMessages } from './checkpoint.js';
+import { errorText } from '../common/errors.js';
+import { currentBootId, relinkLatestSync, writeFileAtomic, writeMessage, writeMessages } from './checkpoint.js';
 import {
   getBootIdPath,
   getExecutorInfoPath,

@@ -14,7 +14,8 @@ import path from 'node:path';
 import type { Logger } from '../libprocess/index.js';
 import { UPID } from '../libprocess/upid.js';
 import { mesos } from '../proto/index.js';
-import { CheckpointError, currentBootId, errorText, readMessage, readStream } from './checkpoint.js';
+import { CheckpointError, currentBootId, readMessage, readStream } from './checkpoint.js';
+import { errorText } from '../common/errors.js';
 import {
   CONTAINERS_DIR,
   EXECUTORS_DIR,

@@ -12,7 +12,8 @@ import { Process } from '../libprocess/process.js';
 import type { Timer } from '../libprocess/clock.js';
 import { mesos } from '../proto/index.js';
 import { isTerminalState } from '../common/task-states.js';
-import { RecordAppender, errorText } from './checkpoint.js';
+import { RecordAppender } from './checkpoint.js';
+import { errorText } from '../common/errors.js';
 
 export const STATUS_UPDATE_RETRY_INTERVAL_MIN_MS = 10_000;
 export const STATUS_UPDATE_RETRY_INTERVAL_MAX_MS = 600_000;

@@ -6,6 +6,7 @@
 import type { Request, Response } from '../libprocess/http/types.js';
 import { badRequest, unsupportedMediaType } from '../libprocess/http/responses.js';
 import { APPLICATION_JSON, APPLICATION_PROTOBUF } from '../libprocess/http/media.js';
+import { errorText } from './errors.js';
 
 /** How one API turns a body into its call: from protobuf bytes, from parsed JSON (both throw on failure). */
 export interface CallDecoders<T> {
@@ -52,6 +53,3 @@ export function parseCallBody<T>(request: Request, decoders: CallDecoders<T>): P
   };
 }
 
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

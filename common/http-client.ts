@@ -9,6 +9,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { fromJSONText, RecordIODecoder, toJSONString, type MessageCodec, type MessageOf } from '../proto/index.js';
+import { errorText } from './errors.js';
 
 /** The encodings the v1 libraries speak, by the names their options take. */
 export type ContentTypeName = 'json' | 'protobuf';
@@ -218,6 +219,3 @@ export async function interruptibleSleep(ms: number, setInterrupt: SetInterrupt)
   setInterrupt(undefined);
 }
 
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -44,12 +44,10 @@ import { V1ExecutorDriver } from './v1/driver.js';
 type HostedDriver = ExecutorDriver & { release(): void };
 import { readProcessTable, signalTree, treeMembers, type ProcessEntry } from './process-tree.js';
 import { LaunchError, describeExit, type ExitStatus, type Launch, type RunningTask } from './task-launcher.js';
+import { errorText } from '../common/errors.js';
 
 type CommandInfo = mesos.CommandInfo.$Properties;
 
-function text(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** A wait(2) status as the task's ExitStatus. */
 export function exitStatusOf(status: number): ExitStatus {
@@ -86,7 +84,7 @@ export class SandboxFile {
     try {
       handle = await fs.promises.open(path, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o644);
     } catch (error) {
-      throw new Error(`Failed to open '${path}': ${text(error)}`);
+      throw new Error(`Failed to open '${path}': ${errorText(error)}`);
     }
     // As the containerizer: handing the file to the user is best effort.
     if (owner !== undefined) await handle.chown(owner.uid, owner.gid).catch(() => undefined);
@@ -332,7 +330,7 @@ class HostedExecutor {
       await Promise.all(opened.map((o) => (o.status === 'fulfilled' ? o.value.close() : Promise.resolve())));
       const failure = opened.find((o) => o.status === 'rejected');
       this.phase = 'ended';
-      this.host.ended_(this, { type: 'started', containerId: this.containerId, error: text(failure?.status === 'rejected' ? failure.reason : 'open failed') });
+      this.host.ended_(this, { type: 'started', containerId: this.containerId, error: errorText(failure?.status === 'rejected' ? failure.reason : 'open failed') });
       return;
     }
     this.stdout = out.value;
@@ -350,9 +348,9 @@ class HostedExecutor {
     try {
       config = parseExecutorEnvironment(environment);
     } catch (error) {
-      stderr.write(`${text(error)}\n`);
+      stderr.write(`${errorText(error)}\n`);
       this.host.send({ type: 'started', containerId: this.containerId });
-      await this.end(WAIT_STATUS_EXIT_1, text(error));
+      await this.end(WAIT_STATUS_EXIT_1, errorText(error));
       return;
     }
 
@@ -379,9 +377,9 @@ class HostedExecutor {
     try {
       await driver.start();
     } catch (error) {
-      stderr.write(`${text(error)}\n`);
+      stderr.write(`${errorText(error)}\n`);
       this.host.send({ type: 'started', containerId: this.containerId });
-      await this.end(WAIT_STATUS_EXIT_1, text(error));
+      await this.end(WAIT_STATUS_EXIT_1, errorText(error));
       return;
     }
     // Destroyed while the driver started: finish() found nothing to stop then.
@@ -426,7 +424,7 @@ class HostedExecutor {
       );
       forked = await forking;
     } catch (error) {
-      throw new LaunchError(`Failed to execute command: ${text(error)}`);
+      throw new LaunchError(`Failed to execute command: ${errorText(error)}`);
     }
     const { pid } = forked;
     const exited = forked.exited.then((status): ExitStatus => {

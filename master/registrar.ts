@@ -37,6 +37,7 @@ import {
   type RegistryOperation,
 } from './registry-operations.js';
 import { type MessageVariable, State, type Storage } from './state/index.js';
+import { errorText } from '../common/errors.js';
 
 export interface RegistrarOptions {
   /** --registry_fetch_timeout in ms (default 60000). */
@@ -301,9 +302,6 @@ function failAll(pending: readonly Pending[], message: string): void {
   for (const p of pending) p.reject(new RegistrarError(message));
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new RegistrarError(String(error));

@@ -9,6 +9,7 @@ import { execa, type ResultPromise } from 'execa';
 import type { Logger } from '../../libprocess/index.js';
 import { parseHostToAgent, type AgentToHost, type HostToAgent } from './executor-host-protocol.js';
 import { describeWaitStatus, waitStatus } from './launcher.js';
+import { errorText } from '../../common/errors.js';
 
 /** The host program, next to the other bin shims of this package. */
 export const EXECUTOR_HOST_PROGRAM = fileURLToPath(new URL('../../bin/mesos-executor-host.js', import.meta.url));
@@ -49,9 +50,6 @@ interface RunningHost {
   gone: boolean;
 }
 
-function text(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export class ExecutorHostClient {
   private host: RunningHost | undefined;
@@ -158,7 +156,7 @@ export class ExecutorHostClient {
         status !== undefined
           ? describeWaitStatus(status)
           : result.failed && result.cause !== undefined
-            ? `failed to start: ${text(result.cause)}`
+            ? `failed to start: ${errorText(result.cause)}`
             : 'exited';
       if (!this.closed) log.error({ hostPid: host.pid, generation, status }, `executor host ${description}`);
       readyReject(new Error(`The executor host ${description}`));

@@ -22,8 +22,8 @@
 // No provisioner (container images) and no container logger modules exist in this build.
 
 import { constants as fsConstants } from 'node:fs';
-import { mkdir, open, rename, writeFile, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Resources } from '../../common/resources.js';
 import { createLogger, type Logger } from '../../libprocess/index.js';
 import { has, mesos } from '../../proto/index.js';
@@ -37,6 +37,8 @@ import type { ContainerLaunchInfo, ContainerLimitation, ContainerState, Isolator
 import { PosixLauncher, Reaper, type ForkSpec, type Launcher, type Stdio } from './launcher.js';
 import { recoverableContainers } from './recover.js';
 import { lookupUser, type UserInfo } from './user.js';
+import { errorText } from '../../common/errors.js';
+import { writeFileAtomicAsync } from '../checkpoint.js';
 
 export interface MesosContainerizerFlags extends IsolationFlags, ExecutorEnvironmentFlags, FetcherFlags {
   launcher?: string | undefined;
@@ -105,20 +107,9 @@ function settle(promise: Promise<unknown>): Promise<void> {
   );
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function silentLogger(): Logger {
   return createLogger({ name: 'mesos-containerizer', level: 100 as unknown as 'fatal' });
-}
-
-/** stout's `state::checkpoint(path, text)`: write a temporary file, then rename it. */
-async function checkpoint(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  await writeFile(temp, text);
-  await rename(temp, path);
 }
 
 /** A command task's executor (the agent built its ExecutorInfo; Slave::getExecutorInfo). */
@@ -236,7 +227,7 @@ export class MesosContainerizer implements Containerizer {
         })
         .catch((error: unknown) => {
           this.metrics.container_destroy_errors++;
-          this.log.error(`Failed to destroy orphan container ${id}: ${message(error)}`);
+          this.log.error(`Failed to destroy orphan container ${id}: ${errorText(error)}`);
         });
     }
   }
@@ -366,9 +357,9 @@ export class MesosContainerizer implements Containerizer {
       if (checkpointPath !== undefined) {
         this.log.info(`Checkpointing the task's forked pid ${pid} to '${checkpointPath}'`);
         try {
-          await checkpoint(checkpointPath, String(pid));
+          await writeFileAtomicAsync(checkpointPath, String(pid));
         } catch (error) {
-          throw new Error(`Could not checkpoint the task's pid: ${message(error)}`);
+          throw new Error(`Could not checkpoint the task's pid: ${errorText(error)}`);
         }
       }
     })();
@@ -379,7 +370,7 @@ export class MesosContainerizer implements Containerizer {
       },
       (error: unknown) => {
         if (this.containers_.get(id) !== container || container.state === 'DESTROYING') return;
-        container.reason = `Failed to isolate the task of container ${id}: ${message(error)}`;
+        container.reason = `Failed to isolate the task of container ${id}: ${errorText(error)}`;
         this.log.error(container.reason);
         void this.destroy(id);
       },
@@ -515,7 +506,7 @@ export class MesosContainerizer implements Containerizer {
           try {
             files.push(await open(path, flags, 0o644));
           } catch (error) {
-            throw new Error(`Failed to open '${path}': ${message(error)}`);
+            throw new Error(`Failed to open '${path}': ${errorText(error)}`);
           }
         }
         stdout = files[0]?.fd ?? 'ignore';
@@ -539,7 +530,7 @@ export class MesosContainerizer implements Containerizer {
       try {
         forked = await this.launcher.fork(id, spec);
       } catch (error) {
-        throw new Error(`Failed to fork executor: ${message(error)}`);
+        throw new Error(`Failed to fork executor: ${errorText(error)}`);
       }
       container.pid = forked.pid;
       this.watchExit(id, container, forked.pid);
@@ -554,9 +545,9 @@ export class MesosContainerizer implements Containerizer {
         );
         this.log.info(`Checkpointing executor's forked pid ${forked.pid} to '${path}'`);
         try {
-          await checkpoint(path, String(forked.pid));
+          await writeFileAtomicAsync(path, String(forked.pid));
         } catch (error) {
-          this.log.error(`Failed to checkpoint executor's forked pid to '${path}': ${message(error)}`);
+          this.log.error(`Failed to checkpoint executor's forked pid to '${path}': ${errorText(error)}`);
           throw new Error("Could not checkpoint executor's pid");
         }
       }
@@ -598,7 +589,7 @@ export class MesosContainerizer implements Containerizer {
   private limitFailed(id: string, error: unknown): void {
     const container = this.containers_.get(id);
     if (!container || container.state === 'DESTROYING') return;
-    this.log.error(`Error in a resource limitation for container ${id}: ${message(error)}`);
+    this.log.error(`Error in a resource limitation for container ${id}: ${errorText(error)}`);
     void this.destroy(id);
   }
 
@@ -631,7 +622,7 @@ export class MesosContainerizer implements Containerizer {
       else {
         this.log.warn(
           `Skipping resource statistic of ${this.isolators[i]?.name ?? 'an isolator'} for container ${id} ` +
-            `because: ${message(result.reason)}`,
+            `because: ${errorText(result.reason)}`,
         );
       }
     }
@@ -661,7 +652,7 @@ export class MesosContainerizer implements Containerizer {
             fields.network_infos = [...(fields.network_infos ?? []), ...network_infos];
           }
         } else {
-          this.log.warn(`Skipping status for container ${id} because: ${message(settled.reason)}`);
+          this.log.warn(`Skipping status for container ${id} because: ${errorText(settled.reason)}`);
         }
       }
       return mesos.ContainerStatus.create(fields);
@@ -712,7 +703,7 @@ export class MesosContainerizer implements Containerizer {
       run = this.killAndCleanup(id, container);
     }
     container.destroyed = run.catch((error: unknown) => {
-      this.log.error(`Unexpected error destroying container ${id}: ${message(error)}`);
+      this.log.error(`Unexpected error destroying container ${id}: ${errorText(error)}`);
     });
     return container.destroyed;
   }
@@ -740,7 +731,7 @@ export class MesosContainerizer implements Containerizer {
       await this.launcher.destroy(id);
     } catch (error) {
       // Processes may be left: isolators cannot be cleaned up safely.
-      container.termination.reject(new Error(`Failed to destroy container ${id}: ${message(error)}`));
+      container.termination.reject(new Error(`Failed to destroy container ${id}: ${errorText(error)}`));
       this.containers_.delete(id);
       this.metrics.container_destroy_errors++;
       return;
@@ -781,7 +772,7 @@ export class MesosContainerizer implements Containerizer {
       try {
         await isolator.cleanup(id);
       } catch (error) {
-        failures.push(message(error));
+        failures.push(errorText(error));
       }
     }
     return failures;

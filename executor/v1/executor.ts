@@ -17,6 +17,7 @@
 // checkpointing, or when that time runs out, a locally made SHUTDOWN event
 // ends the iteration, as the C++ library injects one.
 
+import { errorText } from '../../common/errors.js';
 import http from 'node:http';
 import { mesos } from '../../proto/index.js';
 import { evolve } from '../../common/evolve.js';
@@ -24,7 +25,6 @@ import { EventQueue } from '../../common/event-queue.js';
 import {
   decodeAs,
   encodeAs,
-  errorText,
   interruptibleSleep,
   MEDIA_TYPES,
   post,

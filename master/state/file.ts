@@ -33,6 +33,7 @@ import {
   StorageError,
   uuidEquals,
 } from './storage.js';
+import { errorText } from '../../common/errors.js';
 
 export interface FileStorageOptions {
   /** fsync files and directories (default true). Only tests on throwaway directories turn it off. */
@@ -344,6 +345,3 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -15,6 +15,7 @@
 // store serializes; a value that does not parse fails the fetch).
 
 import { type Entry, randomUuid, type Storage, StorageError } from './storage.js';
+import { errorText } from '../../common/errors.js';
 
 /** An immutable snapshot of one variable: its name, value and version. */
 export class Variable {
@@ -131,6 +132,3 @@ export class State {
   }
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

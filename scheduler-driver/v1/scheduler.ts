@@ -15,12 +15,12 @@
 // followed to the leading master. An ERROR event from the master ends the
 // subscription for good (the framework was failed over, removed, or refused).
 
+import { errorText } from '../../common/errors.js';
 import http from 'node:http';
 import { mesos } from '../../proto/index.js';
 import {
   decodeAs,
   encodeAs,
-  errorText,
   interruptibleSleep,
   MEDIA_TYPES,
   readRecordStream,
