@@ -54,6 +54,8 @@ export interface AgentOptions {
 /** Schedules sandbox removal (agent/gc.ts implements it). */
 export interface SandboxCollector {
   schedule(delayMs: number, path: string): Promise<{ status: string }>;
+  /** Slave::garbageCollect: removal `gcDelayMs` after the path's modification time. */
+  scheduleByMtime(gcDelayMs: number, path: string): Promise<{ status: string; error?: string }>;
 }
 
 /** Exposes sandboxes over /files (agent/files.ts implements it). */

@@ -20,6 +20,7 @@
 // `GarbageCollector` facade, whose calls are dispatched into the process.
 
 import { lstat, rm, stat, statfs } from 'node:fs/promises';
+import { errorText } from '../common/errors.js';
 import type { Timer } from '../libprocess/clock.js';
 import { Process } from '../libprocess/process.js';
 import type { Runtime } from '../libprocess/runtime.js';
@@ -283,7 +284,7 @@ export class GarbageCollector {
     try {
       mtimeMs = Math.floor((await stat(path)).mtimeMs / 1000) * 1000;
     } catch (error) {
-      return { status: 'failed', error: error instanceof Error ? error.message : String(error) };
+      return { status: 'failed', error: errorText(error) };
     }
     return this.schedule(delayFromMtime(gcDelayMs, this.runtime.clock.now(), mtimeMs), path);
   }

@@ -69,24 +69,19 @@ function metaDir(agent: Agent): string {
  */
 function garbageCollect(agent: Agent, target: string, touch = false): void {
   const gc = agent.gc;
-  if (gc === undefined) return;
-  let mtimeMs: number;
-  try {
-    if (touch) {
-      const now = new Date();
+  // Nothing there: a meta directory without a work directory, or the reverse.
+  if (gc === undefined || !fs.existsSync(target)) return;
+  const log = agent.runtime.log;
+  if (touch) {
+    const now = new Date();
+    try {
       fs.utimesSync(target, now, now);
+    } catch (error) {
+      log.error({ err: error }, `Failed to update the modification time of '${target}'`);
     }
-    mtimeMs = fs.statSync(target).mtimeMs;
-  } catch (error) {
-    // Nothing there (a meta directory without a work directory, or the reverse).
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      agent.runtime.log.error({ err: error }, `Failed to find the mtime of '${target}'`);
-    }
-    return;
   }
-  const delayMs = Math.max(0, agent.options.gcDelayMs - (Date.now() - mtimeMs));
-  gc.schedule(delayMs, target).catch((error: unknown) => {
-    agent.runtime.log.warn({ err: error }, `Failed to garbage collect '${target}'`);
+  void gc.scheduleByMtime(agent.options.gcDelayMs, target).then((outcome) => {
+    if (outcome.status === 'failed') log.error(`Failed to find the mtime of '${target}': ${outcome.error ?? ''}`);
   });
 }
 

@@ -46,7 +46,7 @@ async function agentWorld(): Promise<AgentWorld> {
     info: { hostname: 'agent.test', resources: Resources.parse('cpus:2;mem:1024').toProto() },
     master: undefined,
     flagsJson: () => ({ work_dir: workDir, port: '5051' }),
-    gc: { schedule: () => Promise.resolve({ status: 'scheduled' }) },
+    gc: { schedule: () => Promise.resolve({ status: 'scheduled' }), scheduleByMtime: () => Promise.resolve({ status: 'scheduled' }) },
   });
   await runtime.settle();
   return {
