@@ -144,6 +144,17 @@ function max(values: Iterable<number>): number {
   return result;
 }
 
+/** The end of a task's sandbox stdout and stderr, to say why it failed (the work dir goes afterwards). */
+function sandboxTail(workDir: string, taskId: string): string {
+  const files = fs
+    .readdirSync(workDir, { recursive: true })
+    .map(String)
+    .filter((f) => f.includes(`/executors/${taskId}/runs/`) && !f.includes('/latest/') && /\/(stdout|stderr)$/.test(f));
+  return files
+    .map((f) => `\n--- ${f}\n${fs.readFileSync(path.join(workDir, f), 'utf8').split('\n').slice(-15).join('\n')}`)
+    .join('');
+}
+
 async function runScenario(scenario: Scenario): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-agent-'));
   const masterRuntime = await startRuntime({ ip: '127.0.0.1', port: 0 });
@@ -222,7 +233,7 @@ async function runScenario(scenario: Scenario): Promise<void> {
 
     if (master.other.size > 0) {
       const [task, what] = [...master.other][0] ?? ['', ''];
-      throw new Error(`${master.other.size} task(s) did not finish, e.g. ${task}: ${what}`);
+      throw new Error(`${master.other.size} task(s) did not finish, e.g. ${task}: ${what}${sandboxTail(workDir, task)}`);
     }
     const n = scenario.tasks;
     if (scenario.shared) {

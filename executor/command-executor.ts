@@ -17,8 +17,14 @@ const TaskState = mesos.TaskState;
 export const DEFAULT_KILL_GRACE_PERIOD_MS = 3_000;
 /** libprocess's MAX_REAP_INTERVAL, which 1.0 keeps out of the shutdown grace period. */
 export const MAX_REAP_INTERVAL_MS = 1_000;
-/** How long we wait for the agent to acknowledge the terminal update before exiting (1.0 sleeps 1 s). */
-export const TERMINAL_ACK_TIMEOUT_MS = 1_000;
+/**
+ * How long we wait for the agent to acknowledge the terminal update before exiting. 1.0
+ * sleeps 1 s, and its agent notices the exit up to a reap interval (1 s) later. Ours sees
+ * the exit at once, and may handle it before an update still queued on its socket when it
+ * is loaded (100 executors starting at once), failing a finished task. The agent
+ * acknowledges as soon as it has the update, so the wait normally ends well before this.
+ */
+export const TERMINAL_ACK_TIMEOUT_MS = 10_000;
 
 export interface CommandExecutorOptions {
   /** MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD, ms. */
