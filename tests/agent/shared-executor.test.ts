@@ -392,8 +392,9 @@ test('a hosted executor told to shut down kills its task and leaves no process, 
     };
     t.is(await ack(), mesos.TaskState.TASK_RUNNING);
     // The task runs in the session the launch helper (the forked pid) started.
-    const [sleeper] = processesRunning('sleep 7741');
-    const stat = fs.readFileSync(`/proc/${sleeper ?? 0}/stat`, 'utf8');
+    // TASK_RUNNING follows the fork; the exec of `sleep` may come a moment later.
+    const sleeper = await eventually(() => processesRunning('sleep 7741')[0]);
+    const stat = fs.readFileSync(`/proc/${sleeper}/stat`, 'utf8');
     const session = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
     t.is(session, forked.type === 'forked' ? forked.pid : -1);
     fake.agent.sendProto(executor, m.ShutdownExecutorMessage, {});
