@@ -25,6 +25,11 @@ export const MAX_REAP_INTERVAL_MS = 1_000;
  * acknowledges as soon as it has the update, so the wait normally ends well before this.
  */
 export const TERMINAL_ACK_TIMEOUT_MS = 10_000;
+/**
+ * After a shutdown the driver no longer handles acknowledgements (exec.cpp's
+ * `aborted`), so none can end the wait: exit after 1.0's 1 s sleep instead.
+ */
+export const SHUTDOWN_EXIT_DELAY_MS = 1_000;
 
 export interface CommandExecutorOptions {
   /** MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD, ms. */
@@ -86,6 +91,8 @@ export class CommandExecutor implements Executor {
   private updatesSent = 0;
   private acksReceived = 0;
   private terminalSent = false;
+  /** shutdown() came: acknowledgements will not arrive. */
+  private shuttingDown = false;
   private readonly out: (line: string) => void;
   private readonly err: (line: string) => void;
 
@@ -188,6 +195,7 @@ export class CommandExecutor implements Executor {
   shutdown(driver: ExecutorDriver): void {
     this.driver = driver;
     this.out('Shutting down');
+    this.shuttingDown = true;
     // Leave room for the forced kill and TASK_KILLED before the agent's own deadline.
     const gracePeriodMs = Math.max(0, this.options.shutdownGracePeriodMs - MAX_REAP_INTERVAL_MS - 1_000);
     if (this.launched && this.taskId !== undefined) this.kill(this.taskId, gracePeriodMs);
@@ -318,8 +326,9 @@ export class CommandExecutor implements Executor {
     this.updatesSent++;
     if (terminal) {
       this.terminalSent = true;
-      // Exit once the agent has everything, or after a short wait regardless.
-      this.ackTimer = setTimeout(() => this.finish(), this.options.ackTimeoutMs ?? TERMINAL_ACK_TIMEOUT_MS);
+      // Exit once the agent has everything, or after a wait regardless.
+      const waitMs = this.shuttingDown ? SHUTDOWN_EXIT_DELAY_MS : (this.options.ackTimeoutMs ?? TERMINAL_ACK_TIMEOUT_MS);
+      this.ackTimer = setTimeout(() => this.finish(), waitMs);
     }
   }
 
